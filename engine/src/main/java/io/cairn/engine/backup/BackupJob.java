@@ -1,0 +1,222 @@
+package io.cairn.engine.backup;
+
+import io.cairn.engine.CairnVersion;
+import io.cairn.engine.Progress;
+import io.cairn.engine.codec.BlockCompressor;
+import io.cairn.engine.codec.ZeroDetector;
+import io.cairn.engine.ring.OneToOneBlockRing;
+import io.cairn.engine.source.BlockSource;
+import io.cairn.engine.source.FileBlockSource;
+import io.cairn.format.Ids;
+import io.cairn.format.PackCatalog;
+import io.cairn.format.PointInfo;
+import io.cairn.format.Repository;
+import io.cairn.format.RepositoryConfig;
+import io.cairn.format.RepositoryLock;
+import io.cairn.format.index.BlockIndex;
+import io.cairn.format.index.BlockLocation;
+import io.cairn.format.point.Manifest;
+import io.cairn.format.point.PointLayout;
+import io.cairn.format.point.PointReader;
+import io.cairn.format.point.PointWriter;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One backup of one disk into a repository: the pipeline
+ * <pre>
+ *  reader ──ring──▶ worker 0 (zero? hash, parent map, base index, zstd, crc) ──ring──▶ ┐
+ *         ──ring──▶ worker 1                                                 ──ring──▶ ├ writer (this thread):
+ *    ▲                                                                                  │ session dedup, pack
+ *    └──────────────────────────── free slots ring ◀───────────────────────────────────┘ append, block map
+ * </pre>
+ * then the commit protocol of FORMAT.md section 6: packs sealed, synced and published first, then the point.
+ * <p>
+ * Design note: dedup against everything already in the repository happens in the workers, in the base index
+ * frozen at start (so concurrent reads are safe and a known block is never compressed). Blocks new in this run
+ * go into a session index that only the writer touches; two identical new blocks in one run may both be
+ * compressed, and the writer stores the first and drops the second.
+ */
+public final class BackupJob {
+    private final Repository repo;
+    private final String disk;
+    private final Progress progress;
+    private final Consumer<String> warnings;
+    private final int workers;
+
+    public BackupJob(final Repository repo, final String disk, final Progress progress,
+                     final Consumer<String> warnings) {
+        this(repo, disk, progress, warnings, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public BackupJob(final Repository repo, final String disk, final Progress progress,
+                     final Consumer<String> warnings, final int workers) {
+        this.repo = repo;
+        this.disk = Ids.requireDiskName(disk);
+        this.progress = progress;
+        this.warnings = warnings;
+        this.workers = workers;
+    }
+
+    /** Backs up the source; the restore point is durable when this returns. */
+    public BackupResult run(final BlockSource source) throws IOException {
+        try (RepositoryLock ignored = repo.lockForWrite("backup --disk " + disk)) {
+            return runLocked(source);
+        }
+    }
+
+    private BackupResult runLocked(final BlockSource source) throws IOException {
+        final long t0 = System.nanoTime();
+        final Instant started = Instant.now();
+        final RepositoryConfig cfg = repo.config();
+        final int blockSize = cfg.blockSize();
+        final long size = source.size();
+        final long blockCount = PointLayout.blockCount(size, blockSize);
+        final PointInfo parentInfo = repo.latestPoint(disk,
+                e -> warnings.accept("ignoring damaged restore point: " + e.getMessage()));
+        final String pointId = Ids.newPointId(System.currentTimeMillis());
+
+        try (PackCatalog catalog = PackCatalog.load(repo, blockCount / 4,
+                e -> warnings.accept("pack ignored, its blocks will be stored again: " + e.getMessage()));
+             BlockIndex session = new BlockIndex(Math.max(1024, blockCount / 4));
+             PointReader parent = parentInfo == null ? null : PointReader.open(parentInfo.path());
+             Arena arena = Arena.ofShared();
+             PackSink sink = new PackSink(repo, catalog, session)) {
+            final PipelineState state = new PipelineState();
+            final int slotCount = Math.max(4, workers * 4 + 2);
+            final BlockSlots slots = new BlockSlots(arena, slotCount, blockSize);
+            final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
+            final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
+            final OneToOneBlockRing free = new OneToOneBlockRing(arena, 4096);
+            for (int i = 0; i < slotCount; i++) {
+                free.offer(OneToOneBlockRing.BLOCK, i, -1, 0);
+            }
+            final List<HashCompressAgent> agents = new ArrayList<>();
+            final List<BlockCompressor> compressors = new ArrayList<>();
+            final List<Thread> threads = new ArrayList<>();
+            final ZeroDetector zeros = new ZeroDetector(arena, blockSize);
+            for (int w = 0; w < workers; w++) {
+                toWorkers[w] = new OneToOneBlockRing(arena, 4096);
+                fromWorkers[w] = new OneToOneBlockRing(arena, 4096);
+                final BlockCompressor c = cfg.compression().equals("zstd")
+                        ? new BlockCompressor(cfg.compressionLevel()) : null;
+                if (c != null) {
+                    compressors.add(c);
+                }
+                agents.add(new HashCompressAgent(toWorkers[w], fromWorkers[w], slots, state, idle(), catalog.index(),
+                        parent, c, zeros));
+            }
+            final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
+                    blockSize, blockCount);
+            threads.add(Thread.ofPlatform().name("cairn-reader").daemon().unstarted(reader));
+            for (int w = 0; w < workers; w++) {
+                threads.add(Thread.ofPlatform().name("cairn-worker-" + w).daemon().unstarted(agents.get(w)));
+            }
+            final Path tmpPoint = repo.pointTmpPath(pointId);
+            final PointWriter point = PointWriter.create(tmpPoint, blockSize, size);
+            final WriterStage writer = new WriterStage(slots, fromWorkers, free, state, idle(), sink, point,
+                    parent, blockSize, size, progress);
+            threads.forEach(Thread::start);
+            try {
+                writer.run();
+            } catch (Throwable t) {
+                state.fail(t);
+            } finally {
+                joinAll(threads);
+                compressors.forEach(BlockCompressor::close);
+            }
+            if (state.failed()) {
+                point.abort();
+                sink.abort();
+                throw asIOException(state.failure());
+            }
+            sink.finish();
+            final long durationNs = System.nanoTime() - t0;
+            final boolean incremental = parentInfo != null;
+            final Manifest m = new Manifest()
+                    .put(Manifest.ID, pointId)
+                    .put(Manifest.DISK, disk)
+                    .put(Manifest.TYPE, incremental ? "incremental" : "full")
+                    .put(Manifest.PARENT, incremental ? parentInfo.id() : "")
+                    .put(Manifest.CREATED, Instant.now().toString())
+                    .put(Manifest.STARTED, started.toString())
+                    .put(Manifest.VIRTUAL_SIZE, size)
+                    .put(Manifest.BLOCK_SIZE, blockSize)
+                    .put(Manifest.SOURCE, source.describe())
+                    .put(Manifest.SOURCE_IDENTITY, source.identity())
+                    .put(Manifest.REPOSITORY_ID, cfg.repositoryId())
+                    .put(Manifest.CHANGE_DETECTION, incremental ? "hash-compare" : "full-read")
+                    .put(Manifest.BLOCKS_TOTAL, blockCount)
+                    .put(Manifest.BLOCKS_ZERO, writer.blocksZero)
+                    .put(Manifest.BLOCKS_CHANGED, incremental ? writer.blocksChanged : blockCount - writer.blocksZero)
+                    .put(Manifest.BLOCKS_NEW, sink.blocksNew())
+                    .put(Manifest.BYTES_READ, reader.bytesRead())
+                    .put(Manifest.BYTES_NEW_RAW, sink.bytesNewRaw())
+                    .put(Manifest.BYTES_STORED, sink.bytesStored())
+                    .put(Manifest.DURATION_MS, durationNs / 1_000_000)
+                    .put(Manifest.CAIRN_VERSION, CairnVersion.VERSION);
+            try {
+                DebugPause.at("before-point-finish");
+                point.finish(m);
+                DebugPause.at("before-point-publish");
+                repo.publishPoint(disk, pointId, tmpPoint);
+            } catch (IOException | RuntimeException e) {
+                point.abort();
+                throw e;
+            }
+            long workerBusy = 0;
+            for (HashCompressAgent a : agents) {
+                workerBusy += a.busyNs();
+            }
+            return new BackupResult(pointId, disk, incremental ? "incremental" : "full",
+                    incremental ? parentInfo.id() : null, incremental ? "hash-compare" : "full-read", size,
+                    blockCount, writer.blocksZero, incremental ? writer.blocksChanged : blockCount - writer.blocksZero,
+                    sink.blocksNew(), writer.blocksDedup + sink.blocksDedupInRun(), reader.bytesRead(),
+                    sink.bytesNewRaw(), sink.bytesStored(), durationNs, reader.busyNs(), workerBusy, writer.busyNs,
+                    workers, source instanceof FileBlockSource f && f.isDirect());
+        }
+    }
+
+    private static IdleStrategy idle() {
+        // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
+        return new BackoffIdleStrategy(8, 4, 1_000, 250_000);
+    }
+
+    private static void joinAll(final List<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static IOException asIOException(final Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException(t);
+    }
+}

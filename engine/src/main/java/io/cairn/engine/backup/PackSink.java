@@ -1,0 +1,116 @@
+package io.cairn.engine.backup;
+
+import io.cairn.format.Hex;
+import io.cairn.format.Ids;
+import io.cairn.format.PackCatalog;
+import io.cairn.format.Repository;
+import io.cairn.format.index.BlockIndex;
+import io.cairn.format.index.BlockLocation;
+import io.cairn.format.pack.BlockRecordLayout;
+import io.cairn.format.pack.PackWriter;
+import io.cairn.format.pack.SealedPack;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Appends new blocks to the current pack, sealing and publishing a pack when it reaches the repository's pack
+ * size (FORMAT.md section 6 step 2), and remembers each new block in the session index.
+ * <p>
+ * Threads: the writer thread only.
+ */
+final class PackSink implements AutoCloseable {
+    /** Records per pack are bounded so the footer buffer stays small (2 MiB). */
+    static final int MAX_RECORDS_PER_PACK = 65_536;
+    private final Repository repo;
+    private final PackCatalog catalog;
+    private final BlockIndex session;
+    private final PackWriter writer;
+    private final long packSize;
+    private int ordinal = -1;
+    private long blocksNew;
+    private long blocksDedupInRun;
+    private long bytesNewRaw;
+    private long bytesStored;
+    private int packsWritten;
+
+    PackSink(final Repository repo, final PackCatalog catalog, final BlockIndex session) {
+        this.repo = repo;
+        this.catalog = catalog;
+        this.session = session;
+        this.writer = new PackWriter(repo.config().repositoryIdBytes(), MAX_RECORDS_PER_PACK);
+        this.packSize = repo.config().packSize();
+    }
+
+    /** Stores a new block unless this run already stored it. */
+    void store(final long idHi, final long idLo, final int codec, final int rawLength, final ByteBuffer stored,
+               final int dataCrc) throws IOException {
+        if (session.get(idHi, idLo) != BlockLocation.EMPTY) {
+            blocksDedupInRun++;
+            return;
+        }
+        if (!writer.isOpen()) {
+            final byte[] packId = Ids.random128();
+            final String hex = Hex.of(packId);
+            writer.begin(repo.packTmpPath(hex), packId);
+            ordinal = catalog.addPack(repo.packPath(hex));
+        }
+        final int storedLength = stored.remaining();
+        final long offset = writer.append(idHi, idLo, codec, rawLength, stored, dataCrc);
+        session.putIfAbsent(idHi, idLo, BlockLocation.pack(ordinal, offset));
+        blocksNew++;
+        bytesNewRaw += rawLength;
+        bytesStored += BlockRecordLayout.HEADER_LENGTH + storedLength;
+        if (writer.length() >= packSize || writer.isFull()) {
+            sealAndPublish();
+        }
+    }
+
+    private void sealAndPublish() throws IOException {
+        DebugPause.at("before-pack-seal");
+        final SealedPack sealed = writer.seal();
+        DebugPause.at("before-pack-publish");
+        repo.publishPack(sealed);
+        packsWritten++;
+    }
+
+    /** Seals the last pack (or drops an empty one). All packs are durable when this returns. */
+    void finish() throws IOException {
+        if (writer.isOpen()) {
+            if (writer.recordCount() > 0) {
+                sealAndPublish();
+            } else {
+                writer.abort();
+            }
+        }
+    }
+
+    void abort() {
+        writer.abort();
+    }
+
+    long blocksNew() {
+        return blocksNew;
+    }
+
+    long blocksDedupInRun() {
+        return blocksDedupInRun;
+    }
+
+    long bytesNewRaw() {
+        return bytesNewRaw;
+    }
+
+    long bytesStored() {
+        return bytesStored;
+    }
+
+    int packsWritten() {
+        return packsWritten;
+    }
+
+    @Override
+    public void close() {
+        writer.abort();
+    }
+}

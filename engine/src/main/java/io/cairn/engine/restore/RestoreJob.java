@@ -1,0 +1,288 @@
+package io.cairn.engine.restore;
+
+import io.cairn.engine.Progress;
+import io.cairn.engine.codec.BlockDecompressor;
+import io.cairn.engine.codec.BlockHasher;
+import io.cairn.engine.codec.ZeroDetector;
+import io.cairn.format.CorruptRepositoryException;
+import io.cairn.format.PackCatalog;
+import io.cairn.format.PointInfo;
+import io.cairn.format.Repository;
+import io.cairn.format.index.BlockId;
+import io.cairn.format.index.BlockIndex;
+import io.cairn.format.index.BlockLocation;
+import io.cairn.format.pack.BlockRecordLayout;
+import io.cairn.format.pack.BlockRecordReader;
+import io.cairn.format.point.PointReader;
+import io.cairn.nativeio.AlignedBuffers;
+import io.cairn.nativeio.LinuxFile;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Restores one restore point to a file or block device, bit-exact: every record's header CRC, data CRC and id
+ * are checked as it is read, and every decompressed block is re-hashed against its id before it is written.
+ * <p>
+ * Threads: {@code threads} platform threads claim runs of blocks from a shared counter and each read, check,
+ * decompress and pwrite their blocks with their own buffers (no lock and no allocation per block); the calling
+ * thread reports progress and joins them.
+ */
+public final class RestoreJob {
+    private static final int BLOCKS_PER_CLAIM = 16;
+    private final Repository repo;
+    private final Progress progress;
+    private final Consumer<String> warnings;
+    private final int threads;
+
+    public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings) {
+        this(repo, progress, warnings, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings,
+                      final int threads) {
+        this.repo = repo;
+        this.progress = progress;
+        this.warnings = warnings;
+        this.threads = threads;
+    }
+
+    public RestoreResult run(final PointInfo info, final Path target, final boolean force) throws IOException {
+        final long t0 = System.nanoTime();
+        try (PointReader point = PointReader.open(info.path())) {
+            point.verifyMap();
+            if (point.blockSize() != repo.config().blockSize()) {
+                throw new CorruptRepositoryException(info.path(), -1, "restore point block size "
+                        + point.blockSize() + " differs from the repository's " + repo.config().blockSize());
+            }
+            try (PackCatalog catalog = PackCatalog.load(repo, 0,
+                    e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
+                final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force);
+                final Shared shared = new Shared(point, catalog, out);
+                try {
+                    runWorkers(shared);
+                    out.commit();
+                } catch (IOException | RuntimeException e) {
+                    out.abort();
+                    throw e;
+                } finally {
+                    shared.closeChannels();
+                }
+                return new RestoreResult(info.id(), info.disk(), target, point.virtualSize(),
+                        shared.blocksData.get(), shared.blocksZero.get(), shared.bytesWritten.get(),
+                        System.nanoTime() - t0);
+            }
+        }
+    }
+
+    private void runWorkers(final Shared shared) throws IOException {
+        final List<Thread> list = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            list.add(Thread.ofPlatform().name("cairn-restore-" + i).daemon().start(() -> {
+                try (Worker w = new Worker(shared, repo.config().blockSize())) {
+                    w.run();
+                } catch (Throwable t) {
+                    shared.failure.compareAndSet(null, t);
+                }
+            }));
+        }
+        final long size = shared.point.virtualSize();
+        final int blockSize = repo.config().blockSize();
+        boolean interrupted = false;
+        for (Thread t : list) {
+            while (t.isAlive()) {
+                try {
+                    t.join(250);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    shared.failure.compareAndSet(null, e);
+                }
+                progress.update(Math.min(size, shared.blocksDoneApprox() * blockSize), size);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        final Throwable f = shared.failure.get();
+        if (f instanceof IOException io) {
+            throw io;
+        } else if (f instanceof RuntimeException re) {
+            throw re;
+        } else if (f instanceof Error e) {
+            throw e;
+        } else if (f != null) {
+            throw new IOException(f);
+        }
+        progress.update(size, size);
+    }
+
+    /** State shared by the restore threads: the claim counter, lazily opened pack channels, counters. */
+    private static final class Shared {
+        final PointReader point;
+        final PackCatalog catalog;
+        final RestoreTarget target;
+        final FileChannel[] channels;
+        final AtomicLong nextBlock = new AtomicLong();
+        final AtomicLong blocksData = new AtomicLong();
+        final AtomicLong blocksZero = new AtomicLong();
+        final AtomicLong bytesWritten = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Shared(final PointReader point, final PackCatalog catalog, final RestoreTarget target) {
+            this.point = point;
+            this.catalog = catalog;
+            this.target = target;
+            this.channels = new FileChannel[catalog.packCount()];
+        }
+
+        long blocksDoneApprox() {
+            return blocksData.get() + blocksZero.get();
+        }
+
+        /** Cold path: the first use of each pack opens it. */
+        synchronized FileChannel channel(final int ordinal) throws IOException {
+            FileChannel ch = channels[ordinal];
+            if (ch == null) {
+                ch = FileChannel.open(catalog.packPath(ordinal), StandardOpenOption.READ);
+                channels[ordinal] = ch;
+            }
+            return ch;
+        }
+
+        synchronized void closeChannels() {
+            for (FileChannel ch : channels) {
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // read-only
+                    }
+                }
+            }
+        }
+    }
+
+    /** One restore thread's buffers and loop. */
+    private static final class Worker implements AutoCloseable {
+        private final Shared shared;
+        private final int blockSize;
+        private final Arena arena = Arena.ofConfined();
+        private final MemorySegment storedSegment;
+        private final ByteBuffer stored;
+        private final MemorySegment raw;
+        private final ByteBuffer rawBuffer;
+        private final BlockRecordReader records;
+        private final BlockDecompressor decompressor = new BlockDecompressor();
+        private final BlockHasher hasher = new BlockHasher();
+        private final ZeroDetector zeros;
+        private final FileChannel[] local;
+
+        Worker(final Shared shared, final int blockSize) {
+            this.shared = shared;
+            this.blockSize = blockSize;
+            this.storedSegment = AlignedBuffers.allocate(arena, blockSize);
+            this.stored = storedSegment.asByteBuffer();
+            this.raw = AlignedBuffers.allocate(arena, blockSize);
+            this.rawBuffer = raw.asByteBuffer();
+            this.records = new BlockRecordReader(blockSize);
+            this.zeros = new ZeroDetector(arena, blockSize);
+            this.local = new FileChannel[shared.channels.length];
+        }
+
+        void run() throws IOException {
+            final PointReader point = shared.point;
+            final long count = point.blockCount();
+            final long size = point.virtualSize();
+            final BlockIndex index = shared.catalog.index();
+            final LinuxFile out = shared.target.file();
+            final boolean writeZeros = shared.target.mustWriteZeros();
+            while (shared.failure.get() == null) {
+                final long first = shared.nextBlock.getAndAdd(BLOCKS_PER_CLAIM);
+                if (first >= count) {
+                    return;
+                }
+                final long end = Math.min(count, first + BLOCKS_PER_CLAIM);
+                long data = 0;
+                long zero = 0;
+                long written = 0;
+                for (long b = first; b < end; b++) {
+                    final long offset = b * blockSize;
+                    final int length = (int) Math.min(blockSize, size - offset);
+                    final long hi = point.idHi(b);
+                    final long lo = point.idLo(b);
+                    if (BlockId.isZero(hi, lo)) {
+                        zero++;
+                        if (writeZeros) {
+                            out.writeFully(zeros.zeros(), length, offset);
+                            written += length;
+                        }
+                        continue;
+                    }
+                    final long loc = index.get(hi, lo);
+                    if (loc == BlockLocation.EMPTY) {
+                        throw new CorruptRepositoryException(point.path(), -1, "block " + b + " (id "
+                                + BlockId.toHex(hi, lo) + ") is missing from the repository: no intact pack holds it");
+                    }
+                    out.writeFully(readBlock(b, hi, lo, loc, length), length, offset);
+                    written += length;
+                    data++;
+                }
+                shared.blocksData.addAndGet(data);
+                shared.blocksZero.addAndGet(zero);
+                shared.bytesWritten.addAndGet(written);
+            }
+        }
+
+        /** Reads, checks and (if needed) decompresses one block; returns the segment holding its raw bytes. */
+        private MemorySegment readBlock(final long block, final long hi, final long lo, final long loc, final int length)
+                throws IOException {
+            final int ordinal = BlockLocation.packOrdinal(loc);
+            final long offset = BlockLocation.recordOffset(loc);
+            FileChannel ch = local[ordinal];
+            if (ch == null) {
+                ch = shared.channel(ordinal);
+                local[ordinal] = ch;
+            }
+            final Path pack = shared.catalog.packPath(ordinal);
+            records.read(ch, pack, offset, stored);
+            records.requireId(pack, offset, hi, lo);
+            if (records.rawLength() != length) {
+                throw new CorruptRepositoryException(pack, offset, "record raw length " + records.rawLength()
+                        + " differs from block " + block + "'s length " + length);
+            }
+            final MemorySegment data;
+            if (records.codec() == BlockRecordLayout.CODEC_ZSTD) {
+                final int n = decompressor.decompress(stored, records.storedLength(), rawBuffer);
+                if (n != length) {
+                    throw new CorruptRepositoryException(pack, offset, "zstd frame of block " + block
+                            + " does not decompress to " + length + " bytes");
+                }
+                data = raw;
+            } else {
+                data = storedSegment;
+            }
+            hasher.hash(data, length);
+            if (hasher.hi() != hi || hasher.lo() != lo) {
+                throw new CorruptRepositoryException(pack, offset, "block " + block + " re-hashes to "
+                        + BlockId.toHex(hasher.hi(), hasher.lo()) + ", not its id " + BlockId.toHex(hi, lo));
+            }
+            return data;
+        }
+
+        @Override
+        public void close() {
+            decompressor.close();
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.cairn.format;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A repository file that breaks FORMAT.md: bad magic, checksum, bound or structure. Names the file and offset. */
+public class CorruptRepositoryException extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final transient Path path;
+    private final long offset;
+
+    public CorruptRepositoryException(final Path path, final long offset, final String detail) {
+        super(path + (offset >= 0 ? " at offset " + offset : "") + ": " + detail);
+        this.path = path;
+        this.offset = offset;
+    }
+
+    /** The damaged file. */
+    public Path path() {
+        return path;
+    }
+
+    /** Offset of the damage within the file, or -1 when it concerns the whole file. */
+    public long offset() {
+        return offset;
+    }
+}

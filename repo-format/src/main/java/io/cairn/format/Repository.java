@@ -1,0 +1,254 @@
+package io.cairn.format;
+
+import io.cairn.format.pack.PackLayout;
+import io.cairn.format.pack.SealedPack;
+import io.cairn.format.point.Manifest;
+import io.cairn.format.point.PointLayout;
+import io.cairn.format.point.PointReader;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A repository directory (FORMAT.md section 2): paths, config, the writer lock, publishing packs and points,
+ * listing. Everything here works with repo-format alone (the engine reaches it through this class).
+ */
+public final class Repository {
+    public static final String PACKS = "packs";
+    public static final String POINTS = "points";
+    public static final String TMP = "tmp";
+
+    private final Path dir;
+    private final RepositoryConfig config;
+
+    private Repository(final Path dir, final RepositoryConfig config) {
+        this.dir = dir;
+        this.config = config;
+    }
+
+    /** Creates a repository in dir (which must not exist, or be an empty directory). */
+    public static Repository init(final Path dir, final RepositoryConfig config) throws IOException {
+        if (Files.exists(dir.resolve(RepositoryConfigCodec.FILE_NAME))) {
+            throw new FileAlreadyExistsException(dir + " is already a Cairn repository");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " exists and is not a directory");
+        }
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                if (ds.iterator().hasNext()) {
+                    throw new IOException(dir + " is not empty; give a new or empty directory for the repository");
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        Files.createDirectories(dir.resolve(PACKS));
+        Files.createDirectories(dir.resolve(POINTS));
+        Files.createDirectories(dir.resolve(TMP));
+        Durable.fsyncDirectory(dir);
+        Durable.writeAtomically(dir.resolve(TMP).resolve("config.tmp"), dir.resolve(RepositoryConfigCodec.FILE_NAME),
+                RepositoryConfigCodec.encode(config).getBytes(StandardCharsets.UTF_8));
+        final Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) {
+            Durable.fsyncDirectory(parent);
+        }
+        return new Repository(dir, config);
+    }
+
+    /** Opens an existing repository; NotARepositoryException, FormatTooNewException or corrupt-config errors. */
+    public static Repository open(final Path dir) throws IOException {
+        final RepositoryConfig config = RepositoryConfigCodec.read(dir);
+        for (String sub : new String[]{PACKS, POINTS, TMP}) {
+            if (!Files.isDirectory(dir.resolve(sub))) {
+                if (sub.equals(TMP)) {
+                    Files.createDirectories(dir.resolve(TMP));
+                } else {
+                    throw new CorruptRepositoryException(dir.resolve(sub), -1, "repository directory is missing");
+                }
+            }
+        }
+        return new Repository(dir, config);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public RepositoryConfig config() {
+        return config;
+    }
+
+    public Path tmpDir() {
+        return dir.resolve(TMP);
+    }
+
+    /** Takes the exclusive writer lock (FORMAT.md section 6). */
+    public RepositoryLock lockForWrite(final String command) throws IOException {
+        return RepositoryLock.acquire(dir, command);
+    }
+
+    public Path packTmpPath(final String packIdHex) {
+        return tmpDir().resolve(packIdHex + ".pack.tmp");
+    }
+
+    public Path packPath(final String packIdHex) {
+        return dir.resolve(PACKS).resolve(packIdHex.substring(0, 2)).resolve(PackLayout.fileName(packIdHex));
+    }
+
+    /** Renames a sealed pack into packs/ab/ and fsyncs the directories involved. */
+    public Path publishPack(final SealedPack pack) throws IOException {
+        final Path target = packPath(pack.packIdHex());
+        final Path sub = target.getParent();
+        if (!Files.isDirectory(sub)) {
+            Files.createDirectories(sub);
+            Durable.fsyncDirectory(sub.getParent());
+        }
+        Durable.publish(pack.tmpPath(), target);
+        return target;
+    }
+
+    public Path pointTmpPath(final String pointId) {
+        return tmpDir().resolve(pointId + ".point.tmp");
+    }
+
+    public Path pointPath(final String disk, final String pointId) {
+        return dir.resolve(POINTS).resolve(disk).resolve(pointId + PointLayout.SUFFIX);
+    }
+
+    /** Renames a finished point file into points/DISK/ and fsyncs; from here on the restore point exists. */
+    public Path publishPoint(final String disk, final String pointId, final Path tmp) throws IOException {
+        final Path target = pointPath(disk, pointId);
+        final Path sub = target.getParent();
+        if (!Files.isDirectory(sub)) {
+            Files.createDirectories(sub);
+            Durable.fsyncDirectory(sub.getParent());
+        }
+        Durable.publish(tmp, target);
+        return target;
+    }
+
+    /** Disk names that have a points/ directory. */
+    public List<String> disks() throws IOException {
+        final List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.resolve(POINTS))) {
+            for (Path p : ds) {
+                final String name = p.getFileName().toString();
+                if (Files.isDirectory(p) && Ids.isDiskName(name)) {
+                    out.add(name);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Point files of a disk (or all disks when disk is null), not opened. */
+    public List<Path> pointFiles(final String disk) throws IOException {
+        final List<Path> out = new ArrayList<>();
+        for (String d : disk == null ? disks() : List.of(disk)) {
+            final Path sub = dir.resolve(POINTS).resolve(d);
+            if (!Files.isDirectory(sub)) {
+                continue;
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(sub, "*" + PointLayout.SUFFIX)) {
+                for (Path p : ds) {
+                    final String n = p.getFileName().toString();
+                    if (Ids.isPointId(n.substring(0, n.length() - PointLayout.SUFFIX.length()))) {
+                        out.add(p);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Restore points, oldest first (UUIDv7 ids sort by time). Damaged point files are passed to {@code damaged}
+     * and left out.
+     */
+    public List<PointInfo> listPoints(final String disk, final Consumer<CorruptRepositoryException> damaged)
+            throws IOException {
+        final List<PointInfo> out = new ArrayList<>();
+        for (Path p : pointFiles(disk)) {
+            try (PointReader r = PointReader.open(p)) {
+                final String n = p.getFileName().toString();
+                final String id = n.substring(0, n.length() - PointLayout.SUFFIX.length());
+                final String d = p.getParent().getFileName().toString();
+                final Manifest m = r.manifest();
+                if (!id.equals(m.get(Manifest.ID)) || !d.equals(m.get(Manifest.DISK))) {
+                    throw new CorruptRepositoryException(p, -1, "manifest id/disk differ from the file's path");
+                }
+                out.add(new PointInfo(id, d, p, r.virtualSize(), r.blockCount(), m));
+            } catch (CorruptRepositoryException e) {
+                damaged.accept(e);
+            } catch (NoSuchFileException e) {
+                // removed meanwhile
+            }
+        }
+        out.sort(Comparator.comparing(PointInfo::id));
+        return out;
+    }
+
+    /** The newest restore point of a disk, or null. */
+    public PointInfo latestPoint(final String disk, final Consumer<CorruptRepositoryException> damaged)
+            throws IOException {
+        final List<PointInfo> all = listPoints(disk, damaged);
+        return all.isEmpty() ? null : all.getLast();
+    }
+
+    /** Finds a point by id (any disk when disk is null), or null. */
+    public PointInfo findPoint(final String disk, final String id) throws IOException {
+        for (PointInfo p : listPoints(disk, e -> { })) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** All sealed pack files (by name pattern; not opened). */
+    public List<Path> packFiles() throws IOException {
+        final List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> subs = Files.newDirectoryStream(dir.resolve(PACKS))) {
+            for (Path sub : subs) {
+                if (!Files.isDirectory(sub)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(sub, "*.pack")) {
+                    for (Path p : ds) {
+                        final String n = p.getFileName().toString();
+                        if (Hex.isHex(n.substring(0, n.length() - 5), 16)) {
+                            out.add(p);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Files left in tmp/ by unfinished runs. */
+    public List<Path> tmpFiles() throws IOException {
+        final List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(tmpDir())) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmpDir())) {
+            for (Path p : ds) {
+                out.add(p);
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+}

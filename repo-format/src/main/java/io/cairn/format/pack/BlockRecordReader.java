@@ -1,0 +1,118 @@
+package io.cairn.format.pack;
+
+import io.cairn.format.Checksums;
+import io.cairn.format.CorruptRepositoryException;
+import io.cairn.format.Durable;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads one record (FORMAT.md 4.2) and checks its header CRC, bounds, id and data CRC.
+ * <p>
+ * Threads: one instance per thread (it reuses its header buffer and CRC state); no allocation per record.
+ */
+public final class BlockRecordReader {
+    private final int blockSize;
+    private final ByteBuffer header = ByteBuffer.allocateDirect(BlockRecordLayout.HEADER_LENGTH)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+    private int codec;
+    private int rawLength;
+    private int storedLength;
+    private long idHi;
+    private long idLo;
+
+    public BlockRecordReader(final int blockSize) {
+        this.blockSize = blockSize;
+    }
+
+    /**
+     * Reads the record at {@code offset} of {@code ch}; its stored bytes land in dst[0, storedLength) (dst is
+     * cleared first; on return position 0, limit storedLength).
+     *
+     * @throws CorruptRepositoryException on any mismatch, naming the pack, offset and what differs
+     */
+    public void read(final FileChannel ch, final Path path, final long offset, final ByteBuffer dst)
+            throws IOException {
+        readHeader(ch, path, offset);
+        if (storedLength > dst.capacity()) {
+            throw new CorruptRepositoryException(path, offset, "stored length " + storedLength
+                    + " exceeds buffer capacity " + dst.capacity());
+        }
+        dst.clear().limit(storedLength);
+        Durable.readFully(ch, dst, offset + BlockRecordLayout.HEADER_LENGTH, path);
+        dst.flip();
+        final int expected = header.getInt(BlockRecordLayout.DATA_CRC_OFFSET);
+        final int actual = Checksums.crc32c(crc, dst);
+        if (actual != expected) {
+            throw new CorruptRepositoryException(path, offset, String.format(
+                    "record data checksum mismatch: actual=0x%08x expected=0x%08x", actual, expected));
+        }
+    }
+
+    /** Reads and checks the 40-byte header at offset only. */
+    public void readHeader(final FileChannel ch, final Path path, final long offset) throws IOException {
+        header.clear();
+        Durable.readFully(ch, header, offset, path);
+        if (header.getInt(BlockRecordLayout.MAGIC_OFFSET) != BlockRecordLayout.MAGIC) {
+            throw new CorruptRepositoryException(path, offset, "bad record magic");
+        }
+        final int expected = header.getInt(BlockRecordLayout.HEADER_CRC_OFFSET);
+        final int actual = Checksums.crc32c(crc, header, 0, BlockRecordLayout.HEADER_CRC_OFFSET);
+        if (actual != expected) {
+            throw new CorruptRepositoryException(path, offset, String.format(
+                    "record header checksum mismatch: actual=0x%08x expected=0x%08x", actual, expected));
+        }
+        codec = header.get(BlockRecordLayout.CODEC_OFFSET) & 0xFF;
+        rawLength = header.getInt(BlockRecordLayout.RAW_LENGTH_OFFSET);
+        storedLength = header.getInt(BlockRecordLayout.STORED_LENGTH_OFFSET);
+        if (rawLength <= 0 || rawLength > blockSize || storedLength <= 0 || storedLength > rawLength) {
+            throw new CorruptRepositoryException(path, offset, "record lengths out of bounds: raw " + rawLength
+                    + ", stored " + storedLength + ", block size " + blockSize);
+        }
+        if (codec != BlockRecordLayout.CODEC_RAW && codec != BlockRecordLayout.CODEC_ZSTD) {
+            throw new CorruptRepositoryException(path, offset, "unknown record codec " + codec);
+        }
+        if (codec == BlockRecordLayout.CODEC_RAW && storedLength != rawLength) {
+            throw new CorruptRepositoryException(path, offset, "raw record with stored length != raw length");
+        }
+        header.order(ByteOrder.BIG_ENDIAN);
+        idHi = header.getLong(BlockRecordLayout.ID_OFFSET);
+        idLo = header.getLong(BlockRecordLayout.ID_OFFSET + 8);
+        header.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Checks that the last record read has the given id. */
+    public void requireId(final Path path, final long offset, final long hi, final long lo)
+            throws CorruptRepositoryException {
+        if (idHi != hi || idLo != lo) {
+            throw new CorruptRepositoryException(path, offset, String.format(
+                    "record id %016x%016x differs from the expected %016x%016x", idHi, idLo, hi, lo));
+        }
+    }
+
+    public int codec() {
+        return codec;
+    }
+
+    public int rawLength() {
+        return rawLength;
+    }
+
+    public int storedLength() {
+        return storedLength;
+    }
+
+    public long idHi() {
+        return idHi;
+    }
+
+    public long idLo() {
+        return idLo;
+    }
+}

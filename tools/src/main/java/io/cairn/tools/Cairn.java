@@ -1,0 +1,123 @@
+package io.cairn.tools;
+
+import io.cairn.engine.CairnVersion;
+import io.cairn.format.CorruptRepositoryException;
+import io.cairn.format.FormatTooNewException;
+import io.cairn.format.NotARepositoryException;
+import io.cairn.format.RepositoryLockedException;
+import io.cairn.tools.cli.UsageException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.Map;
+
+/**
+ * The {@code cairn} command. stdout carries only what scripts read (ids, JSON, listings); progress, summaries
+ * and errors go to stderr. Errors are one line, no stack trace unless CAIRN_DEBUG=1.
+ * <p>
+ * Exit codes: 0 success; 1 the operation failed or verify found damage; 2 bad usage; 3 the repository is
+ * locked by another running writer.
+ */
+public final class Cairn {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int LOCKED = 3;
+
+    private static final Map<String, Command> COMMANDS = Map.of(
+            "init", new InitCommand(),
+            "backup", new BackupCommand(),
+            "list", new ListCommand(),
+            "restore", new RestoreCommand(),
+            "verify", new VerifyCommand(),
+            "quickstart", new QuickstartCommand());
+
+    private Cairn() {
+    }
+
+    public static void main(final String[] args) {
+        final int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(usage());
+            return args.length == 0 ? USAGE : OK;
+        }
+        if (args[0].equals("--version") || args[0].equals("version")) {
+            out.println("cairn " + CairnVersion.VERSION);
+            return OK;
+        }
+        final Command cmd = COMMANDS.get(args[0]);
+        if (cmd == null) {
+            err.println("cairn: unknown command '" + args[0] + "' (see cairn --help)");
+            return USAGE;
+        }
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.print(cmd.help());
+                return OK;
+            }
+        }
+        try {
+            return cmd.run(args, out, err);
+        } catch (UsageException e) {
+            err.println("cairn " + args[0] + ": " + e.getMessage() + " (see cairn " + args[0] + " --help)");
+            return USAGE;
+        } catch (RepositoryLockedException e) {
+            err.println("cairn: error: " + e.getMessage());
+            return LOCKED;
+        } catch (Exception | OutOfMemoryError e) {
+            err.println("cairn: error: " + describe(e));
+            if ("1".equals(System.getenv("CAIRN_DEBUG"))) {
+                e.printStackTrace(err);
+            }
+            return FAILED;
+        }
+    }
+
+    /** One line that says what went wrong, for any failure. */
+    static String describe(final Throwable e) {
+        return switch (e) {
+            case NoSuchFileException n -> (n.getReason() != null ? n.getReason() : "no such file") + ": " + n.getFile();
+            case FileAlreadyExistsException f -> (f.getReason() != null ? f.getReason() : "file exists") + ": "
+                    + f.getFile();
+            case AccessDeniedException a -> "permission denied: " + a.getFile();
+            case NotARepositoryException n -> n.getMessage();
+            case FormatTooNewException f -> f.getMessage();
+            case CorruptRepositoryException c -> "repository damaged: " + c.getMessage();
+            case IOException io when io.getMessage() != null && io.getMessage().contains("No space left") ->
+                    "no space left on the device: " + io.getMessage()
+                            + " (earlier restore points are intact; free space and run the backup again)";
+            case IllegalArgumentException i -> i.getMessage();
+            case OutOfMemoryError o -> "out of memory: " + o.getMessage();
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
+    }
+
+    static String usage() {
+        return """
+                cairn %s: block-level backup of virtual disks
+
+                usage: cairn COMMAND [options]
+
+                commands:
+                  quickstart [SOURCE]                     demo: sample disk (or SOURCE) -> full, incremental, restore, verify
+                  init --repo DIR [--block-size SIZE] [--compression zstd:N|none]
+                  backup --repo DIR --disk NAME SOURCE [--json]
+                  list --repo DIR [--disk NAME] [--json]
+                  restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force]
+                  verify --repo DIR [--deep] [--json]
+
+                Run 'cairn COMMAND --help' for a command's options.
+                Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.
+                """.formatted(CairnVersion.VERSION);
+    }
+}
