@@ -17,17 +17,17 @@ import java.util.ConcurrentModificationException;
  * </pre>
  *
  * <p><b>Probing.</b> Robin Hood linear probing. An id's home slot is {@code unsignedMultiplyHigh(hash, capacity)}, so
- * the capacity need not be a power of two. The invariant, checked by {@link #checkInvariants()}: walking forward,
+ * the capacity need not be a power of two. The invariant, checked by {@code checkInvariants()}: walking forward,
  * an entry's probe distance (slots past its home) grows by at most one per slot, and only an entry in its home slot
  * may follow a free slot. So a lookup stops at the first free slot or the first entry closer to its home than the
  * lookup has come: misses are about as cheap as hits. An insert goes where the lookup stopped and shifts the run up
  * to the next free slot one slot forward, which keeps the invariant.
  *
- * <p><b>Hash.</b> Ids are already uniform digests, but both halves are mixed in ({@link #hash(long, long)}) so that
+ * <p><b>Hash.</b> Ids are already uniform digests, but both halves are mixed in ({@code hash(idHi, idLo)}) so that
  * ids differing in only one half (fixtures, truncated digests) still spread over the table.
  *
  * <p><b>Memory.</b> One segment from its own {@link Arena#ofShared() shared arena}; no heap object per entry. A new
- * index is presized so that {@code expectedEntries} fill at most 75% (at least {@value #MIN_CAPACITY} slots). When an
+ * index is presized so that {@code expectedEntries} fill at most 75% (at least 1024 slots). When an
  * insert would take the size past 85% of the capacity, the table is rehashed into a new one of 1.5x the capacity and
  * the old arena is closed. So a grown table is 57%-85% full, 28.2-42.4 bytes per entry, and a presized one stays
  * near 32; during a rehash both tables exist (about 2.5x the old one). {@link #get}, {@link #contains},
@@ -59,8 +59,7 @@ public final class BlockIndex implements AutoCloseable {
     private static final long SEGMENT_ALIGNMENT_BYTES = 64;
 
     private Arena arena;
-    /** Null once closed. */
-    private MemorySegment slots;
+    private MemorySegment slots; // null once closed
     private long capacity;
     private long size;
     private long resizeThreshold;
@@ -70,7 +69,7 @@ public final class BlockIndex implements AutoCloseable {
     /**
      * Creates an empty index sized so that {@code expectedEntries} fill at most 75% of it.
      *
-     * @param expectedEntries number of entries expected; 0 is fine (the minimum capacity is {@value #MIN_CAPACITY}).
+     * @param expectedEntries number of entries expected; 0 is fine (the minimum capacity is 1024).
      * @throws IllegalArgumentException when {@code expectedEntries} is negative or absurdly large.
      */
     public BlockIndex(final long expectedEntries) {
@@ -180,34 +179,19 @@ public final class BlockIndex implements AutoCloseable {
         }
     }
 
-    /**
-     * Returns the number of entries.
-     *
-     * @return the number of entries.
-     * @throws IllegalStateException when closed.
-     */
+    /** {@return the number of entries} Throws {@link IllegalStateException} when closed. */
     public long size() {
         openSlots();
         return size;
     }
 
-    /**
-     * Returns the number of slots.
-     *
-     * @return the number of slots.
-     * @throws IllegalStateException when closed.
-     */
+    /** {@return the number of slots} Throws {@link IllegalStateException} when closed. */
     public long capacity() {
         openSlots();
         return capacity;
     }
 
-    /**
-     * Returns the off-heap bytes held: {@code capacity() * SLOT_BYTES}.
-     *
-     * @return the off-heap bytes held.
-     * @throws IllegalStateException when closed.
-     */
+    /** {@return the off-heap bytes held, {@code capacity() * SLOT_BYTES}} Throws IllegalStateException when closed. */
     public long memoryBytes() {
         openSlots();
         return capacity * SLOT_BYTES;
@@ -310,7 +294,8 @@ public final class BlockIndex implements AutoCloseable {
     }
 
     /** The rare case of {@link #insertAt}: the run wraps from the last slot to slot 0. */
-    private static void shiftWrapped(final MemorySegment slots, final long capacity, final long index, final long free) {
+    private static void shiftWrapped(
+            final MemorySegment slots, final long capacity, final long index, final long free) {
         MemorySegment.copy(slots, 0, slots, SLOT_BYTES, free * SLOT_BYTES);
         MemorySegment.copy(slots, (capacity - 1) * SLOT_BYTES, slots, 0, SLOT_BYTES);
         MemorySegment.copy(
