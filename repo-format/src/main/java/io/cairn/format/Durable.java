@@ -28,7 +28,7 @@ public final class Durable {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
         }
-        fsyncDirectory(to.getParent());
+        fsyncDirectory(to.toAbsolutePath().getParent()); // a bare file name has no parent of its own
     }
 
     /** Writes bytes to tmp, fsyncs, renames to target, fsyncs the directory. */

@@ -1,6 +1,9 @@
 package io.cairn.format;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,25 +64,33 @@ public final class RepositoryConfigCodec {
         final Map<String, String> kv = new LinkedHashMap<>();
         int lineStart = 0;
         int crcLineStart = -1;
+        int afterCrcLine = -1;
+        int badLineStart = -1;
         while (lineStart < text.length()) {
             int end = text.indexOf('\n', lineStart);
             if (end < 0) {
                 end = text.length();
             }
             final String line = text.substring(lineStart, end);
+            if (crcLineStart >= 0 && afterCrcLine < 0) {
+                afterCrcLine = lineStart;
+            }
             if (!line.isEmpty() && !line.startsWith("#")) {
                 final int eq = line.indexOf('=');
                 if (eq <= 0) {
-                    throw new CorruptRepositoryException(file, lineStart, "config line without key=value: " + line);
+                    badLineStart = badLineStart < 0 ? lineStart : badLineStart;
+                } else {
+                    final String key = line.substring(0, eq);
+                    if (key.equals("crc32c")) {
+                        crcLineStart = lineStart;
+                        afterCrcLine = -1;
+                    }
+                    kv.put(key, line.substring(eq + 1));
                 }
-                final String key = line.substring(0, eq);
-                if (key.equals("crc32c")) {
-                    crcLineStart = lineStart;
-                }
-                kv.put(key, line.substring(eq + 1));
             }
             lineStart = end + 1;
         }
+        // a file named config without our format line is someone else's file, not a damaged repository
         if (!"cairn-repository".equals(kv.get("format"))) {
             throw new NotARepositoryException(repo, "config has no 'format=cairn-repository' line");
         }
@@ -90,8 +101,18 @@ public final class RepositoryConfigCodec {
         if (version < 1) {
             throw new CorruptRepositoryException(file, -1, "config version " + version + " is not valid");
         }
+        if (!isUtf8(bytes)) {
+            throw new CorruptRepositoryException(file, -1, "config is not UTF-8 text");
+        }
+        if (badLineStart >= 0) {
+            throw new CorruptRepositoryException(file, badLineStart, "config line without key=value");
+        }
         if (crcLineStart < 0) {
             throw new CorruptRepositoryException(file, -1, "config has no crc32c line");
+        }
+        if (afterCrcLine >= 0) {
+            // the crc32c line is the last line (FORMAT.md 3.2): nothing after it is covered by the checksum
+            throw new CorruptRepositoryException(file, afterCrcLine, "config has text after its crc32c line");
         }
         final int actual = Checksums.crc32c(bytes, 0, text.substring(0, crcLineStart).getBytes(
                 StandardCharsets.UTF_8).length);
@@ -135,6 +156,17 @@ public final class RepositoryConfigCodec {
                     require(file, kv, "block_id"), codec, level, longValue(file, kv, "pack_size"));
         } catch (IllegalArgumentException e) {
             throw new CorruptRepositoryException(file, -1, e.getMessage());
+        }
+    }
+
+    /** Strict UTF-8 check; after it, character offsets in the decoded text map back to byte offsets exactly. */
+    private static boolean isUtf8(final byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

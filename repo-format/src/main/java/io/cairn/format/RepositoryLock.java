@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The writer lock (FORMAT.md section 6): an exclusive fcntl lock on REPO/lock. The kernel releases it when the
@@ -17,38 +19,60 @@ import java.time.Instant;
  */
 public final class RepositoryLock implements AutoCloseable {
     public static final String FILE_NAME = "lock";
+    /**
+     * Lock files held by this JVM. fcntl locks belong to the process, and closing any descriptor of the file drops
+     * them all, so a second acquire in the same JVM must be refused here, before it opens (and closes) the file.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path key;
+    private boolean closed;
 
-    private RepositoryLock(final FileChannel channel, final FileLock lock) {
+    private RepositoryLock(final FileChannel channel, final FileLock lock, final Path key) {
         this.channel = channel;
         this.lock = lock;
+        this.key = key;
     }
 
     /** Takes the lock or throws RepositoryLockedException naming the live holder. */
     public static RepositoryLock acquire(final Path repo, final String command) throws IOException {
         final Path file = repo.resolve(FILE_NAME);
-        final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        FileLock l;
+        final Path key = repo.toRealPath().resolve(FILE_NAME);
+        if (!HELD.add(key)) {
+            throw new RepositoryLockedException(repo, "this process, pid " + ProcessHandle.current().pid());
+        }
         try {
-            l = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null;
-        } catch (IOException e) {
-            ch.close();
+            final FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null;
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            if (l == null) {
+                final String holder = readHolder(ch);
+                ch.close();
+                throw new RepositoryLockedException(repo, holder);
+            }
+            final String text = "pid=" + ProcessHandle.current().pid() + "\nhost=" + host() + "\nstarted="
+                    + Instant.now() + "\ncommand=" + command + "\n";
+            try {
+                ch.truncate(0);
+                Durable.writeFully(ch, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new RepositoryLock(ch, l, key);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(key);
             throw e;
         }
-        if (l == null) {
-            final String holder = readHolder(ch);
-            ch.close();
-            throw new RepositoryLockedException(repo, holder);
-        }
-        final String text = "pid=" + ProcessHandle.current().pid() + "\nhost=" + host() + "\nstarted="
-                + Instant.now() + "\ncommand=" + command + "\n";
-        ch.truncate(0);
-        Durable.writeFully(ch, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), 0);
-        return new RepositoryLock(ch, l);
     }
 
     private static String readHolder(final FileChannel ch) {
@@ -68,13 +92,21 @@ public final class RepositoryLock implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             if (lock.isValid()) {
                 lock.release();
             }
         } finally {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                HELD.remove(key);
+            }
         }
     }
 }

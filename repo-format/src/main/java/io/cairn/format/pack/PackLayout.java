@@ -12,7 +12,7 @@ package io.cairn.format.pack;
  */
 public final class PackLayout {
     /** First 8 bytes of SHA-256("cairn pack v1"), in file order. */
-    public static final long MAGIC_BE = 0xe72bbbac2fc197ceL;
+    public static final long MAGIC_BE = 0xe72bbac2fc197ce2L;
     public static final int VERSION = 1;
 
     public static final int HEADER_LENGTH = 64;

@@ -77,8 +77,10 @@ public final class PackReader implements AutoCloseable {
         if (version > VERSION) {
             throw new FormatTooNewException(path, version, VERSION);
         }
-        if (version != VERSION || Short.toUnsignedInt(h.getShort(HEADER_LENGTH_OFFSET)) != HEADER_LENGTH) {
-            throw new CorruptRepositoryException(path, 0, "unsupported pack version " + version);
+        final int headerLength = Short.toUnsignedInt(h.getShort(HEADER_LENGTH_OFFSET));
+        if (version != VERSION || headerLength != HEADER_LENGTH) {
+            throw new CorruptRepositoryException(path, 0, "unsupported pack version " + version + " or header length "
+                    + headerLength);
         }
         final byte[] packId = new byte[16];
         h.get(HEADER_PACK_ID_OFFSET, packId);

@@ -29,6 +29,8 @@ import static io.cairn.format.point.PointLayout.*;
 public final class PointReader implements AutoCloseable {
     private static final ValueLayout.OfLong BE_LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** asByteBuffer() views are limited to 2 GiB; a map larger than that is checked in slices. */
+    private static final long VERIFY_CHUNK_BYTES = 1L << 30;
     private final Path path;
     private final FileChannel channel;
     private final int blockSize;
@@ -91,8 +93,14 @@ public final class PointReader implements AutoCloseable {
         final long count = h.getLong(HEADER_BLOCK_COUNT_OFFSET);
         final long manifestOffset = h.getLong(HEADER_MANIFEST_OFFSET_OFFSET);
         final long manifestLength = Integer.toUnsignedLong(h.getInt(HEADER_MANIFEST_LENGTH_OFFSET));
-        if (version != VERSION || !RepositoryConfig.isValidBlockSize(blockSize) || virtualSize < 0
-                || count != PointLayout.blockCount(virtualSize, blockSize) || manifestOffset != PointLayout.manifestOffset(count)
+        final int headerLength = Short.toUnsignedInt(h.getShort(HEADER_LENGTH_OFFSET));
+        if (version != VERSION || headerLength != HEADER_LENGTH) {
+            throw new CorruptRepositoryException(path, 0, "unsupported restore point version " + version
+                    + " or header length " + headerLength);
+        }
+        if (!RepositoryConfig.isValidBlockSize(blockSize) || virtualSize < 0
+                || count != PointLayout.blockCount(virtualSize, blockSize)
+                || manifestOffset != PointLayout.manifestOffset(count)
                 || manifestLength > MAX_MANIFEST_LENGTH
                 || manifestOffset + manifestLength + TRAILER_LENGTH != size) {
             throw new CorruptRepositoryException(path, 0, "restore point header bounds are inconsistent (block size "
@@ -120,18 +128,16 @@ public final class PointReader implements AutoCloseable {
                 t.getInt(TRAILER_MAP_CRC_OFFSET));
     }
 
-    /** Streams the block map through CRC32C and compares it with the trailer's. */
+    /**
+     * Streams the block map through CRC32C and compares it with the trailer's. Reads the mapped map in place: no
+     * buffer is allocated (a 1 MiB direct buffer per call made verifying many points stall on direct-memory
+     * reservation).
+     */
     public void verifyMap() throws IOException {
         final CRC32C crc = new CRC32C();
-        final ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
-        long pos = HEADER_LENGTH;
-        final long end = manifestOffset(blockCount);
-        while (pos < end) {
-            b.clear().limit((int) Math.min(b.capacity(), end - pos));
-            Durable.readFully(channel, b, pos, path);
-            b.flip();
-            crc.update(b);
-            pos = end - pos > b.capacity() ? pos + b.capacity() : end;
+        final long length = map.byteSize();
+        for (long offset = 0; offset < length; offset += VERIFY_CHUNK_BYTES) {
+            crc.update(map.asSlice(offset, Math.min(VERIFY_CHUNK_BYTES, length - offset)).asByteBuffer());
         }
         if ((int) crc.getValue() != mapCrc) {
             throw new CorruptRepositoryException(path, HEADER_LENGTH, "restore point block map checksum mismatch");

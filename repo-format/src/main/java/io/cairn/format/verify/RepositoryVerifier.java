@@ -41,6 +41,8 @@ public final class RepositoryVerifier {
     private final DeepCheck deep;
     private final Consumer<String> progress;
     private final List<Finding> findings = new ArrayList<>();
+    /** Set when a point file cannot be read: its blocks are unknown, so no pack may be called unreferenced. */
+    private boolean unreadablePoint;
 
     public RepositoryVerifier(final Repository repo, final DeepCheck deep, final Consumer<String> progress) {
         this.repo = repo;
@@ -74,7 +76,11 @@ public final class RepositoryVerifier {
                 }
             }
             long reclaimable = 0;
-            for (int i = 0; i < packFiles.size(); i++) {
+            if (unreadablePoint) {
+                findings.add(new Finding.Warning("a restore point file is unreadable, so which packs are unreferenced"
+                        + " is unknown: no pack is reported as reclaimable"));
+            }
+            for (int i = 0; i < packFiles.size() && !unreadablePoint; i++) {
                 if (!referenced[i]) {
                     reclaimable += packLength[i];
                     findings.add(new Finding.Reclaimable(packFiles.get(i), packLength[i],
@@ -171,6 +177,7 @@ public final class RepositoryVerifier {
             }
             return true;
         } catch (CorruptRepositoryException e) {
+            unreadablePoint = true;
             findings.add(new Finding.DamagedPoint(id, disk, pf, e.getMessage(), 0, new long[0]));
             return false;
         }
