@@ -54,6 +54,7 @@ public final class RepositoryVerifier {
         final List<Path> packFiles = repo.packFiles();
         final long[] packLength = new long[packFiles.size()];
         final boolean[] referenced = new boolean[packFiles.size()];
+        final boolean[] damagedPack = new boolean[packFiles.size()];
         long records = 0;
         final int blockSize = repo.config().blockSize();
         final ByteBuffer buf = ByteBuffer.allocateDirect(blockSize);
@@ -63,7 +64,10 @@ public final class RepositoryVerifier {
                 final Path p = packFiles.get(ordinal);
                 packLength[ordinal] = Files.size(p);
                 progress.accept("checking pack " + (ordinal + 1) + "/" + packFiles.size());
+                final int before = findings.size();
                 records += checkPack(p, ordinal, good, rr, buf);
+                damagedPack[ordinal] = findings.subList(before, findings.size()).stream()
+                        .anyMatch(f -> f instanceof Finding.DamagedPack);
             }
             int points = 0;
             final List<String> intact = new ArrayList<>();
@@ -81,7 +85,7 @@ public final class RepositoryVerifier {
                         + " is unknown: no pack is reported as reclaimable"));
             }
             for (int i = 0; i < packFiles.size() && !unreadablePoint; i++) {
-                if (!referenced[i]) {
+                if (!referenced[i] && !damagedPack[i]) { // a damaged pack is kept for repair, never "free"
                     reclaimable += packLength[i];
                     findings.add(new Finding.Reclaimable(packFiles.get(i), packLength[i],
                             "pack referenced by no restore point"));

@@ -131,6 +131,9 @@ class RepositoryVerifierTest {
         assertEquals(1, packs.size());
         assertEquals(pack1, packs.getFirst().path());
         assertArrayEquals(new long[]{1}, damaged(r, P2).firstBadBlocks());
+        // kept for repair: a damaged pack is never offered to compact as free space
+        assertEquals(List.of(), only(r, Finding.Reclaimable.class));
+        assertEquals(0, r.reclaimableBytes());
     }
 
     @Test
