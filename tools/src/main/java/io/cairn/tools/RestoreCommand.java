@@ -2,8 +2,10 @@ package io.cairn.tools;
 
 import io.cairn.engine.restore.RestoreJob;
 import io.cairn.engine.restore.RestoreResult;
+import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
+import io.cairn.format.point.PointLayout;
 import io.cairn.tools.cli.Args;
 import io.cairn.tools.cli.ProgressPrinter;
 import io.cairn.tools.cli.UsageException;
@@ -12,7 +14,11 @@ import io.cairn.tools.cli.Units;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /** {@code cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force]}. */
 final class RestoreCommand implements Command {
@@ -25,7 +31,11 @@ final class RestoreCommand implements Command {
         final Repository repo = Repository.open(Path.of(a.require("repo")));
         final String disk = a.require("disk");
         final String pointArg = a.get("point") == null ? "latest" : a.get("point");
-        final PointInfo point = resolve(repo, disk, pointArg);
+        final List<String> skipped = new ArrayList<>();
+        final PointInfo point = resolve(repo, disk, pointArg, skipped::add);
+        for (String w : skipped) {
+            err.println("cairn: warning: " + w);
+        }
         final int threads = a.get("threads") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(a.get("threads"));
         final RestoreResult r = restore(repo, point, Path.of(a.require("to")), a.flag("force"), threads, err);
@@ -34,30 +44,63 @@ final class RestoreCommand implements Command {
     }
 
     static PointInfo resolve(final Repository repo, final String disk, final String pointArg) throws IOException {
+        return resolve(repo, disk, pointArg, w -> { });
+    }
+
+    /**
+     * The point to restore. A damaged point file is never restored: asked for by id, it is an error that says so;
+     * when "latest" has to skip damaged points newer than the one it picks, {@code warnings} hears which (ids are
+     * UUIDv7, so file names sort by time).
+     */
+    static PointInfo resolve(final Repository repo, final String disk, final String pointArg,
+                             final Consumer<String> warnings) throws IOException {
+        final List<CorruptRepositoryException> damaged = new ArrayList<>();
+        final List<PointInfo> points = repo.listPoints(disk, damaged::add);
         if (pointArg.equals("latest")) {
-            final PointInfo p = repo.latestPoint(disk, e -> { });
-            if (p == null) {
-                throw new IOException("disk '" + disk + "' has no restore points in " + repo.dir());
+            final String latest = points.isEmpty() ? "" : points.getLast().id() + PointLayout.SUFFIX;
+            for (CorruptRepositoryException e : damaged) {
+                if (e.path() == null || e.path().getFileName().toString().compareTo(latest) > 0) {
+                    warnings.accept("newer restore point is damaged, skipped: " + e.getMessage());
+                }
             }
-            return p;
+            if (points.isEmpty()) {
+                throw new IOException("disk '" + disk + "' has no " + (damaged.isEmpty() ? "" : "intact ")
+                        + "restore points in " + repo.dir());
+            }
+            return points.getLast();
         }
-        final PointInfo p = repo.findPoint(disk, pointArg);
-        if (p == null) {
-            throw new IOException("no restore point " + pointArg + " of disk '" + disk + "' in " + repo.dir()
-                    + " (see cairn list)");
+        for (PointInfo p : points) {
+            if (p.id().equals(pointArg)) {
+                return p;
+            }
         }
-        return p;
+        for (CorruptRepositoryException e : damaged) {
+            if (e.path() != null && e.path().getFileName().toString().equals(pointArg + PointLayout.SUFFIX)) {
+                throw e;
+            }
+        }
+        throw new IOException("no restore point " + pointArg + " of disk '" + disk + "' in " + repo.dir()
+                + " (see cairn list)");
     }
 
     static RestoreResult restore(final Repository repo, final PointInfo point, final Path to, final boolean force,
                                  final int threads, final PrintStream err) throws IOException {
         final ProgressPrinter progress = new ProgressPrinter(err, "restore " + point.disk());
+        // Warnings are printed after a success; a failure folds them into its one error line (they say why).
+        final List<String> warnings = new CopyOnWriteArrayList<>();
         final RestoreResult r;
         try {
-            r = new RestoreJob(repo, progress, w -> err.println("cairn: warning: " + w), threads)
-                    .run(point, to, force);
+            r = new RestoreJob(repo, progress, warnings::add, threads).run(point, to, force);
+        } catch (IOException e) {
+            if (warnings.isEmpty()) {
+                throw e;
+            }
+            throw new IOException(Cairn.describe(e) + " (" + String.join("; ", warnings) + ")", e);
         } finally {
             progress.done();
+        }
+        for (String w : warnings) {
+            err.println("cairn: warning: " + w);
         }
         err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s) in %s, %s%n",
                 r.pointId(), r.disk(), r.target(), Units.bytes(r.virtualSize()), r.blocksData(), r.blocksZero(),
