@@ -138,7 +138,12 @@ public final class BackupJob {
                 sink.abort();
                 throw asIOException(state.failure());
             }
-            sink.finish();
+            try {
+                sink.finish();
+            } catch (IOException | RuntimeException e) {
+                point.abort(); // else its channel stays open and its tmp file stays behind
+                throw e;
+            }
             final long durationNs = System.nanoTime() - t0;
             final boolean incremental = parentInfo != null;
             final Manifest m = new Manifest()

@@ -3,6 +3,7 @@ package io.cairn.engine.codec;
 import net.openhft.hashing.LongTupleHashFunction;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * XXH3-128 block ids (FORMAT.md section 1) without allocation: the result lands in {@link #hi()}/{@link #lo()},
@@ -14,8 +15,19 @@ public final class BlockHasher {
     private static final LongTupleHashFunction XXH3_128 = LongTupleHashFunction.xx128();
     private final long[] result = XXH3_128.newResultArray();
 
-    /** Hashes length bytes of a native segment from its start. */
+    /**
+     * Hashes length bytes of a native segment from its start.
+     *
+     * @throws IllegalArgumentException for a heap segment (it has no native address to hash from)
+     * @throws IndexOutOfBoundsException when length is negative or runs past the segment
+     */
     public void hash(final MemorySegment segment, final long length) {
+        // hashMemory reads raw native memory with no bounds check: check here, or a wrong length or a heap
+        // segment (whose address() is an array offset) reads arbitrary memory or crashes the JVM
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("segment must be native (off-heap), not a heap segment");
+        }
+        Objects.checkFromIndexSize(0, length, segment.byteSize());
         XXH3_128.hashMemory(segment.address(), length, result);
     }
 

@@ -91,7 +91,17 @@ public final class FileBlockSource implements BlockSource {
         if (blockDevice) {
             return offset;
         }
-        return file.seekData(offset);
+        final long data = file.seekData(offset);
+        if (data < 0 && offset < size) {
+            // "only holes follow" is also what SEEK_DATA says past the end of a file that shrank since open():
+            // without this check the lost tail would be backed up as zeros (read() reports the same as an error)
+            final long now = file.size();
+            if (now < size) {
+                throw new IOException("source " + path + " shrank during the backup: " + now + " bytes now, "
+                        + size + " when opened");
+            }
+        }
+        return data;
     }
 
     @Override
