@@ -92,12 +92,16 @@ public final class BackupJob {
              PackSink sink = new PackSink(repo, catalog, session)) {
             final PipelineState state = new PipelineState();
             final int slotCount = Math.max(4, workers * 4 + 2);
-            final BlockSlots slots = new BlockSlots(arena, slotCount, blockSize);
+            final BlockSlots slots = new BlockSlots(slotCount, blockSize);
             final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
             final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
-            final OneToOneBlockRing free = new OneToOneBlockRing(arena, 4096);
+            // every slot must fit in the free ring at once (32 bytes a message, one spare)
+            final OneToOneBlockRing free = new OneToOneBlockRing(arena,
+                    Math.max(4096, Integer.highestOneBit((slotCount + 1) * 32) * 2));
             for (int i = 0; i < slotCount; i++) {
-                free.offer(OneToOneBlockRing.BLOCK, i, -1, 0);
+                if (!free.offer(OneToOneBlockRing.BLOCK, i, -1, 0)) {
+                    throw new IllegalStateException("free-slot ring too small for " + slotCount + " slots");
+                }
             }
             final List<HashCompressAgent> agents = new ArrayList<>();
             final List<BlockCompressor> compressors = new ArrayList<>();

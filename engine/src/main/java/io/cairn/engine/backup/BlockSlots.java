@@ -1,14 +1,13 @@
 package io.cairn.engine.backup;
 
 import io.cairn.engine.codec.BlockCompressor;
-import io.cairn.nativeio.AlignedBuffers;
+import io.cairn.engine.codec.DirectBuffers;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
- * The backup pipeline's pool of block slots, allocated once, off-heap: per slot a 4096-aligned input buffer
+ * The backup pipeline's pool of block slots, allocated once, off-heap (direct buffers: see DirectBuffers): per slot a 4096-aligned input buffer
  * (the block as read) and an output buffer (its zstd frame), with ByteBuffer views made once, plus the
  * per-slot results each stage fills in.
  * <p>
@@ -37,16 +36,16 @@ final class BlockSlots {
     final int[] dataCrc;
     final boolean[] changed;
 
-    BlockSlots(final Arena arena, final int count, final int blockSize) {
+    BlockSlots(final int count, final int blockSize) {
         this.count = count;
         in = new MemorySegment[count];
         inBuffer = new ByteBuffer[count];
         outBuffer = new ByteBuffer[count];
         final int outCapacity = BlockCompressor.bound(blockSize);
         for (int i = 0; i < count; i++) {
-            in[i] = AlignedBuffers.allocate(arena, blockSize);
-            inBuffer[i] = in[i].asByteBuffer();
-            outBuffer[i] = arena.allocate(outCapacity, 64).asByteBuffer();
+            inBuffer[i] = DirectBuffers.aligned(blockSize);
+            in[i] = MemorySegment.ofBuffer(inBuffer[i]);
+            outBuffer[i] = DirectBuffers.aligned(outCapacity);
         }
         blockNo = new long[count];
         rawLength = new int[count];

@@ -3,6 +3,7 @@ package io.cairn.engine.restore;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockDecompressor;
 import io.cairn.engine.codec.BlockHasher;
+import io.cairn.engine.codec.DirectBuffers;
 import io.cairn.engine.codec.ZeroDetector;
 import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.PackCatalog;
@@ -190,8 +191,8 @@ public final class RestoreJob {
         Worker(final Shared shared, final int blockSize) {
             this.shared = shared;
             this.blockSize = blockSize;
-            this.storedSegment = AlignedBuffers.allocate(arena, blockSize);
-            this.stored = storedSegment.asByteBuffer();
+            this.stored = DirectBuffers.aligned(blockSize);
+            this.storedSegment = MemorySegment.ofBuffer(stored);
             this.raw = AlignedBuffers.allocate(arena, blockSize);
             this.rawBuffer = raw.asByteBuffer();
             this.records = new BlockRecordReader(blockSize);
