@@ -21,7 +21,7 @@ timed() { # name cmd...   -> SEC[name], RSS[name] (MiB)
   read -r s k < "$WORK/time.$name"; SEC[$name]=$s; RSS[$name]=$((k / 1024))
 }
 SIZE=$(stat -c %s "$IMAGE")
-cp --sparse=always "$IMAGE" "$WORK/disk.img"
+cp --sparse=auto "$IMAGE" "$WORK/disk.img"   # keeps the image as dense or sparse as it is
 SHA1=$(sha256sum "$WORK/disk.img" | cut -d' ' -f1)
 
 timed dd dd if="$WORK/disk.img" of=/dev/null bs=4M iflag=direct status=none
@@ -48,7 +48,7 @@ timed verify "$CAIRN" verify --repo "$WORK/repo" --deep >/dev/null
 REPO_SIZE=$(du -sb "$WORK/repo" | cut -f1)
 
 mbs() { python3 -c "print(f'{$SIZE/1e6/max($1,1e-9):.0f}')"; }
-printf "\nimage %s: %s bytes (%s allocated)\n" "$IMAGE" "$SIZE" "$(du -b --apparent-size "$IMAGE" | cut -f1)"
+printf "\nimage %s: %s bytes (%s allocated)\n" "$IMAGE" "$SIZE" "$(du -B1 "$IMAGE" | cut -f1)"
 printf "%-22s %8s %9s %9s\n" step seconds "MB/s" "RSS MiB"
 for s in dd zstd full incr restore restore_full verify; do
   printf "%-22s %8s %9s %9s\n" "$s" "${SEC[$s]}" "$(mbs "${SEC[$s]}")" "${RSS[$s]}"
