@@ -27,8 +27,13 @@ public final class Repository {
     public static final String POINTS = "points";
     public static final String TMP = "tmp";
 
+    /** Suffix of a point file moved into tmp/ by {@link #deletePoint} (FORMAT.md section 6). */
+    public static final String DELETED_POINT_SUFFIX = ".point.deleted";
+
     private final Path dir;
     private final RepositoryConfig config;
+    /** The last writer lock this instance handed out; deletePoint requires it (and checks it is still held). */
+    private volatile RepositoryLock writerLock;
 
     private Repository(final Path dir, final RepositoryConfig config) {
         this.dir = dir;
@@ -93,7 +98,9 @@ public final class Repository {
 
     /** Takes the exclusive writer lock (FORMAT.md section 6). */
     public RepositoryLock lockForWrite(final String command) throws IOException {
-        return RepositoryLock.acquire(dir, command);
+        final RepositoryLock lock = RepositoryLock.acquire(dir, command);
+        writerLock = lock;
+        return lock;
     }
 
     public Path packTmpPath(final String packIdHex) {
@@ -134,6 +141,50 @@ public final class Repository {
         }
         Durable.publish(tmp, target);
         return target;
+    }
+
+    /**
+     * Deletes a restore point (FORMAT.md section 6, "Deleting a restore point"): renames its file into
+     * {@code tmp/<id>.point.deleted}, fsyncs {@code points/DISK/} (from here on the point no longer exists), then
+     * unlinks the tmp file and fsyncs {@code tmp/}. A crash at any moment leaves either the whole point or none of
+     * it under {@code points/}, plus at most a tmp leftover that verify reports as reclaimable. Blocks only this
+     * point referenced become unreferenced (reclaimable by compact); every other point is self-contained (5.2).
+     * <p>
+     * The caller must hold the writer lock taken with {@link #lockForWrite} on this instance; otherwise this
+     * throws IllegalStateException and deletes nothing.
+     *
+     * @throws NoSuchFileException when the point file is not there (already deleted)
+     */
+    public void deletePoint(final PointInfo point) throws IOException {
+        requireWriterLock();
+        final Path file = pointPath(Ids.requireDiskName(point.disk()), point.id());
+        if (!Ids.isPointId(point.id())) {
+            throw new IllegalArgumentException("not a restore point id: " + point.id());
+        }
+        final Path dead = tmpDir().resolve(point.id() + DELETED_POINT_SUFFIX);
+        Durable.publish(file, dead);              // atomic rename, fsyncs tmp/
+        Durable.fsyncDirectory(file.getParent()); // the name is gone from points/DISK/ durably
+        Files.delete(dead);
+        Durable.fsyncDirectory(tmpDir());
+    }
+
+    /**
+     * Checks that this instance's writer lock is still held by this process: acquiring it again must be refused
+     * (RepositoryLock refuses a second acquire in the same process before it touches the file, so the probe
+     * cannot drop the lock it checks).
+     */
+    private void requireWriterLock() throws IOException {
+        if (writerLock == null) {
+            throw new IllegalStateException("deleting a restore point needs the writer lock: call lockForWrite first");
+        }
+        final RepositoryLock probe;
+        try {
+            probe = RepositoryLock.acquire(dir, "lock check");
+        } catch (RepositoryLockedException held) {
+            return; // held, as required
+        }
+        probe.close();
+        throw new IllegalStateException("deleting a restore point needs the writer lock, which was released");
     }
 
     /** Disk names that have a points/ directory. */

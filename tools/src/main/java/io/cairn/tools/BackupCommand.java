@@ -2,7 +2,7 @@ package io.cairn.tools;
 
 import io.cairn.engine.backup.BackupJob;
 import io.cairn.engine.backup.BackupResult;
-import io.cairn.engine.source.FileBlockSource;
+import io.cairn.engine.source.BlockSource;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
 import io.cairn.tools.cli.Args;
@@ -34,7 +34,7 @@ final class BackupCommand implements Command {
         final Repository repo = Repository.open(Path.of(a.require("repo")));
         final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(a.get("workers"));
-        final BackupResult r = backup(repo, disk, Path.of(a.positionals().getFirst()), workers, err);
+        final BackupResult r = backup(repo, disk, a.positionals().getFirst(), workers, err);
         if (a.flag("json")) {
             out.println(Json.write(toJson(r)));
         } else {
@@ -45,10 +45,15 @@ final class BackupCommand implements Command {
 
     static BackupResult backup(final Repository repo, final String disk, final Path source, final int workers,
                                final PrintStream err) throws Exception {
+        return backup(repo, disk, source.toString(), workers, err);
+    }
+
+    static BackupResult backup(final Repository repo, final String disk, final String source, final int workers,
+                               final PrintStream err) throws Exception {
         final List<String> warnings = new ArrayList<>();
         final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
         final BackupResult r;
-        try (FileBlockSource src = FileBlockSource.open(source)) {
+        try (BlockSource src = Sources.open(source)) {
             r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
         } finally {
             progress.done();
@@ -99,7 +104,9 @@ final class BackupCommand implements Command {
         return """
                 usage: cairn backup --repo DIR --disk NAME SOURCE [--json]
 
-                Backs up SOURCE (a raw disk image file or a block device) as disk NAME. The first backup of a disk
+                Backs up SOURCE as disk NAME. SOURCE is a raw disk image file, a block device, a VHDX file
+                (recognised by its signature; only allocated payload blocks are read) or an NBD export
+                (nbd+unix:///EXPORT?socket=PATH or nbd://HOST:PORT/EXPORT; zero extents are skipped). The first backup of a disk
                 is a full; later ones are incremental (every block hashed, only changed blocks stored).
                 stdout: the new restore point's id (last line), or with --json one JSON object with id, disk, type,
                 parent, bytes_read, bytes_stored, duration_s and more.

@@ -33,6 +33,7 @@ public final class Cairn {
             "list", new ListCommand(),
             "restore", new RestoreCommand(),
             "verify", new VerifyCommand(),
+            "retention", new RetentionCommand(),
             "quickstart", new QuickstartCommand());
 
     private Cairn() {
@@ -115,6 +116,8 @@ public final class Cairn {
                   list --repo DIR [--disk NAME] [--json]
                   restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force]
                   verify --repo DIR [--deep] [--json]
+                  retention --repo DIR [--disk NAME] [--keep-last N] [--keep-days N] [--keep-weekly N]
+                            [--keep-monthly N] [--keep-yearly N] [--dry-run] [--json]
 
                 Run 'cairn COMMAND --help' for a command's options.
                 Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.

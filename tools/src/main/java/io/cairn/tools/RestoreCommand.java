@@ -1,5 +1,6 @@
 package io.cairn.tools;
 
+import io.cairn.engine.restore.RestoreFormat;
 import io.cairn.engine.restore.RestoreJob;
 import io.cairn.engine.restore.RestoreResult;
 import io.cairn.format.CorruptRepositoryException;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
 final class RestoreCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "point", "to", "threads"), Set.of("force"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "point", "to", "threads", "format"), Set.of("force"));
         if (!a.positionals().isEmpty()) {
             throw new UsageException("unexpected argument " + a.positionals().getFirst());
         }
@@ -38,7 +39,14 @@ final class RestoreCommand implements Command {
         }
         final int threads = a.get("threads") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(a.get("threads"));
-        final RestoreResult r = restore(repo, point, Path.of(a.require("to")), a.flag("force"), threads, err);
+        final Path to = Path.of(a.require("to"));
+        final RestoreFormat format;
+        try {
+            format = RestoreFormat.choose(a.get("format"), to);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        final RestoreResult r = restore(repo, point, to, a.flag("force"), threads, format, err);
         out.println(r.target());
         return Cairn.OK;
     }
@@ -85,12 +93,18 @@ final class RestoreCommand implements Command {
 
     static RestoreResult restore(final Repository repo, final PointInfo point, final Path to, final boolean force,
                                  final int threads, final PrintStream err) throws IOException {
+        return restore(repo, point, to, force, threads, RestoreFormat.RAW, err);
+    }
+
+    static RestoreResult restore(final Repository repo, final PointInfo point, final Path to, final boolean force,
+                                 final int threads, final RestoreFormat format, final PrintStream err)
+            throws IOException {
         final ProgressPrinter progress = new ProgressPrinter(err, "restore " + point.disk());
         // Warnings are printed after a success; a failure folds them into its one error line (they say why).
         final List<String> warnings = new CopyOnWriteArrayList<>();
         final RestoreResult r;
         try {
-            r = new RestoreJob(repo, progress, warnings::add, threads).run(point, to, force);
+            r = new RestoreJob(repo, progress, warnings::add, threads).run(point, to, force, format);
         } catch (IOException e) {
             if (warnings.isEmpty()) {
                 throw e;
@@ -112,11 +126,12 @@ final class RestoreCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force]
+                usage: cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force] [--format raw|vhdx]
 
                 Restores a restore point (default: the latest) to a file (written sparse, as PATH.cairn-partial and
                 renamed when complete) or a block device, checking every block's CRC and id as it is read.
                   --force       replace an existing file at PATH
+                  --format F    raw (default) or vhdx (a dynamic VHDX; the default when PATH ends in .vhdx)
                   --threads N   restore threads (default: number of cores)
                 """;
     }

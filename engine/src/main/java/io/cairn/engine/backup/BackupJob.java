@@ -91,7 +91,7 @@ public final class BackupJob {
              Arena arena = Arena.ofShared();
              PackSink sink = new PackSink(repo, catalog, session)) {
             final PipelineState state = new PipelineState();
-            final int slotCount = Math.max(4, workers * 4 + 2);
+            final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
             final BlockSlots slots = new BlockSlots(slotCount, blockSize);
             final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
             final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];

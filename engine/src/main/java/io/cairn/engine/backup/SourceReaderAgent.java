@@ -4,14 +4,35 @@ import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+
 /**
  * Reader stage: walks the disk in block order, skips holes unread (sending runs of zero blocks instead), reads
  * data blocks into free slots and deals the messages round-robin to the workers, so that the writer, taking
  * them back round-robin, sees block order without a reorder buffer.
  * <p>
- * Threads: runs on its own platform thread; producer of every worker's input ring, consumer of the free ring.
+ * Reads: up to {@link #QUEUE_DEPTH} in flight through the source's {@link BlockSource.AsyncReader} (io_uring for
+ * files and block devices), else one at a time with {@link BlockSource#read}. Reads complete in any order, but
+ * messages leave in block order: every message (block or zero run) first enters a small in-order queue, and
+ * leaves it only when it is at the head and, for a block, its read has completed. A completion out of order
+ * waits there for its predecessors.
+ * <p>
+ * Busy time ({@link #busyNs()}): time spent submitting reads and waiting for a read this stage needs (a free
+ * queue place, the next block in order); time waiting for a free slot or a worker is idle time.
+ * <p>
+ * Threads: runs on its own platform thread; producer of every worker's input ring, consumer of the free ring;
+ * the async reader and the in-order queue are confined to it.
  */
 final class SourceReaderAgent implements Runnable {
+    /** Reads in flight when the source can overlap them: enough for NVMe/virtio to reach its bandwidth. */
+    static final int QUEUE_DEPTH = 8;
+    /** In-order queue: at most QUEUE_DEPTH blocks and one zero run before each and after the last. */
+    private static final int ORDER_CAPACITY = 32;
+    private static final int ORDER_MASK = ORDER_CAPACITY - 1;
+
     private final BlockSource source;
     private final BlockSlots slots;
     private final OneToOneBlockRing[] toWorkers;
@@ -20,13 +41,37 @@ final class SourceReaderAgent implements Runnable {
     private final IdleStrategy idle;
     private final int blockSize;
     private final long blockCount;
+    private final int queueDepth;
+
+    // in-order queue of messages not yet sent; a BLOCK entry leaves only once readDone[slot]
+    private final int[] orderType = new int[ORDER_CAPACITY];
+    private final int[] orderSlot = new int[ORDER_CAPACITY];
+    private final long[] orderBlockNo = new long[ORDER_CAPACITY];
+    private final long[] orderCount = new long[ORDER_CAPACITY];
+    private long orderHead;
+    private long orderTail;
+    /** Indexed by slot: the read into it has completed. */
+    private final boolean[] readDone;
+    /** Made once: reaping completions allocates nothing. */
+    private final IntConsumer markDone;
+
     private long sequence;
     private long bytesRead;
     private long busyNs;
+    private boolean async;
 
     SourceReaderAgent(final BlockSource source, final BlockSlots slots, final OneToOneBlockRing[] toWorkers,
                       final OneToOneBlockRing freeSlots, final PipelineState state, final IdleStrategy idle,
                       final int blockSize, final long blockCount) {
+        this(source, slots, toWorkers, freeSlots, state, idle, blockSize, blockCount, QUEUE_DEPTH);
+    }
+
+    SourceReaderAgent(final BlockSource source, final BlockSlots slots, final OneToOneBlockRing[] toWorkers,
+                      final OneToOneBlockRing freeSlots, final PipelineState state, final IdleStrategy idle,
+                      final int blockSize, final long blockCount, final int queueDepth) {
+        if (queueDepth < 1 || queueDepth > QUEUE_DEPTH) {
+            throw new IllegalArgumentException("queue depth " + queueDepth + " outside [1, " + QUEUE_DEPTH + "]");
+        }
         this.source = source;
         this.slots = slots;
         this.toWorkers = toWorkers;
@@ -35,18 +80,27 @@ final class SourceReaderAgent implements Runnable {
         this.idle = idle;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
+        this.queueDepth = queueDepth;
+        this.readDone = new boolean[slots.count];
+        this.markDone = slot -> readDone[slot] = true;
     }
 
     @Override
     public void run() {
         try {
-            readAll();
+            final Optional<BlockSource.AsyncReader> asyncReader =
+                queueDepth > 1 ? source.asyncReader(queueDepth) : Optional.empty();
+            async = asyncReader.isPresent();
+            try (BlockSource.AsyncReader reader = asyncReader.isPresent()
+                ? asyncReader.get() : new SynchronousReader(source)) {
+                readAll(reader);
+            }
         } catch (Throwable t) {
             state.fail(t);
         }
     }
 
-    private void readAll() throws Exception {
+    private void readAll(final BlockSource.AsyncReader reader) throws IOException {
         final long size = source.size();
         long dataFrom = -1;
         long dataTo = 0;
@@ -75,37 +129,94 @@ final class SourceReaderAgent implements Runnable {
                 continue;
             }
             if (zeroCount > 0) {
-                send(OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+                enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
                 zeroCount = 0;
             }
-            final int slot = takeFreeSlot();
+            while (reader.inFlight() >= reader.depth()) {
+                awaitRead(reader);
+            }
+            final int slot = takeFreeSlot(reader);
             if (slot < 0) {
                 return;
             }
             final int length = (int) (end - start);
             slots.blockNo[slot] = b;
             slots.rawLength[slot] = length;
+            readDone[slot] = false;
+            enqueue(reader, OneToOneBlockRing.BLOCK, slot, b, 1);
             final long t0 = System.nanoTime();
-            source.read(slots.in[slot], start, length);
+            if (!reader.submit(slots.in[slot], start, length, slot)) {
+                throw new IllegalStateException("async reader refused a read with " + reader.inFlight()
+                    + " of " + reader.depth() + " in flight");
+            }
             busyNs += System.nanoTime() - t0;
             bytesRead += length;
-            send(OneToOneBlockRing.BLOCK, slot, b, 1);
+            reader.complete(0, markDone);
+            deliverInOrder();
         }
         if (zeroCount > 0) {
-            send(OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+            enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+        }
+        while (orderHead != orderTail) {
+            if (state.failed()) {
+                return;
+            }
+            awaitRead(reader);
         }
         for (int i = 0; i < toWorkers.length; i++) {
             send(OneToOneBlockRing.END, -1, blockCount, 0);
         }
     }
 
-    private int takeFreeSlot() {
+    /** Appends a message to the in-order queue, making room by completing reads if it is full. */
+    private void enqueue(final BlockSource.AsyncReader reader, final int type, final int slot, final long blockNo,
+                         final long count) throws IOException {
+        while (orderTail - orderHead == ORDER_CAPACITY) {
+            awaitRead(reader);
+        }
+        final int i = (int) (orderTail & ORDER_MASK);
+        orderType[i] = type;
+        orderSlot[i] = slot;
+        orderBlockNo[i] = blockNo;
+        orderCount[i] = count;
+        orderTail++;
+        deliverInOrder();
+    }
+
+    /** Waits for at least one read to complete (if any is in flight), then sends what has become sendable. */
+    private void awaitRead(final BlockSource.AsyncReader reader) throws IOException {
+        final long t0 = System.nanoTime();
+        reader.complete(1, markDone);
+        busyNs += System.nanoTime() - t0;
+        deliverInOrder();
+    }
+
+    /** Sends queued messages from the head while they are ready: zero runs always, blocks once read. */
+    private void deliverInOrder() {
+        while (orderHead != orderTail) {
+            final int i = (int) (orderHead & ORDER_MASK);
+            final int type = orderType[i];
+            final int slot = orderSlot[i];
+            if (type == OneToOneBlockRing.BLOCK && !readDone[slot]) {
+                return;
+            }
+            send(type, slot, orderBlockNo[i], orderCount[i]);
+            orderHead++;
+        }
+    }
+
+    /** A free slot; while none is free, completes reads in flight (their delivery frees slots downstream). */
+    private int takeFreeSlot(final BlockSource.AsyncReader reader) throws IOException {
         idle.reset();
         while (!freeSlots.poll()) {
             if (state.failed()) {
                 return -1;
             }
-            idle.idle();
+            if (reader.inFlight() > 0) {
+                awaitRead(reader);
+            } else {
+                idle.idle();
+            }
         }
         return freeSlots.lastSlot();
     }
@@ -128,5 +239,59 @@ final class SourceReaderAgent implements Runnable {
 
     long busyNs() {
         return busyNs;
+    }
+
+    /** True when reads went through the source's async reader (io_uring), false for synchronous reads. */
+    boolean async() {
+        return async;
+    }
+
+    /**
+     * The fallback: {@link BlockSource#read} at submit, so one read is "in flight" (already done) at a time; the
+     * loop above then behaves exactly as a plain read-then-send loop.
+     */
+    private static final class SynchronousReader implements BlockSource.AsyncReader {
+        private final BlockSource source;
+        private int doneTag = -1;
+
+        SynchronousReader(final BlockSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public int depth() {
+            return 1;
+        }
+
+        @Override
+        public int inFlight() {
+            return doneTag < 0 ? 0 : 1;
+        }
+
+        @Override
+        public boolean submit(final MemorySegment dst, final long offset, final int length, final int tag)
+            throws IOException {
+            if (doneTag >= 0) {
+                return false;
+            }
+            source.read(dst, offset, length);
+            doneTag = tag;
+            return true;
+        }
+
+        @Override
+        public int complete(final int min, final IntConsumer done) {
+            if (doneTag < 0) {
+                return 0;
+            }
+            final int tag = doneTag;
+            doneTag = -1;
+            done.accept(tag);
+            return 1;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

@@ -16,7 +16,6 @@ import io.cairn.format.pack.BlockRecordLayout;
 import io.cairn.format.pack.BlockRecordReader;
 import io.cairn.format.point.PointReader;
 import io.cairn.nativeio.AlignedBuffers;
-import io.cairn.nativeio.LinuxFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -59,6 +58,12 @@ public final class RestoreJob {
     }
 
     public RestoreResult run(final PointInfo info, final Path target, final boolean force) throws IOException {
+        return run(info, target, force, RestoreFormat.RAW);
+    }
+
+    /** Restores into target in the given format. */
+    public RestoreResult run(final PointInfo info, final Path target, final boolean force,
+                             final RestoreFormat format) throws IOException {
         final long t0 = System.nanoTime();
         try (PointReader point = PointReader.open(info.path())) {
             point.verifyMap();
@@ -68,7 +73,7 @@ public final class RestoreJob {
             }
             try (PackCatalog catalog = PackCatalog.load(repo, 0,
                     e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
-                final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force);
+                final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format);
                 final Shared shared = new Shared(point, catalog, out);
                 try {
                     runWorkers(shared);
@@ -205,7 +210,7 @@ public final class RestoreJob {
             final long count = point.blockCount();
             final long size = point.virtualSize();
             final BlockIndex index = shared.catalog.index();
-            final LinuxFile out = shared.target.file();
+            final RestoreTarget out = shared.target;
             final boolean writeZeros = shared.target.mustWriteZeros();
             while (shared.failure.get() == null) {
                 final long first = shared.nextBlock.getAndAdd(BLOCKS_PER_CLAIM);
@@ -224,7 +229,7 @@ public final class RestoreJob {
                     if (BlockId.isZero(hi, lo)) {
                         zero++;
                         if (writeZeros) {
-                            out.writeFully(zeros.zeros(), length, offset);
+                            out.write(zeros.zeros(), length, offset);
                             written += length;
                         }
                         continue;
@@ -234,7 +239,7 @@ public final class RestoreJob {
                         throw new CorruptRepositoryException(point.path(), -1, "block " + b + " (id "
                                 + BlockId.toHex(hi, lo) + ") is missing from the repository: no intact pack holds it");
                     }
-                    out.writeFully(readBlock(b, hi, lo, loc, length), length, offset);
+                    out.write(readBlock(b, hi, lo, loc, length), length, offset);
                     written += length;
                     data++;
                 }

@@ -43,6 +43,7 @@ public final class RepositoryVerifier {
     private final List<Finding> findings = new ArrayList<>();
     /** Set when a point file cannot be read: its blocks are unknown, so no pack may be called unreferenced. */
     private boolean unreadablePoint;
+    private int vanishedPoints;
 
     public RepositoryVerifier(final Repository repo, final DeepCheck deep, final Consumer<String> progress) {
         this.repo = repo;
@@ -72,6 +73,9 @@ public final class RepositoryVerifier {
             int points = 0;
             final List<String> intact = new ArrayList<>();
             for (Path pf : repo.pointFiles(null)) {
+                if (!Files.exists(pf)) {
+                    continue; // removed by a retention run since the listing: not part of the repository any more
+                }
                 points++;
                 progress.accept("checking restore point " + pf.getFileName());
                 if (checkPoint(pf, good, referenced)) {
@@ -96,6 +100,7 @@ public final class RepositoryVerifier {
                 reclaimable += len;
                 findings.add(new Finding.Reclaimable(t, len, "leftover of an interrupted run"));
             }
+            points -= vanishedPoints;
             checkStrayNames();
             intact.sort(null);
             return new VerifyReport(List.copyOf(findings), packFiles.size(), records, points, intact, reclaimable,
@@ -180,6 +185,9 @@ public final class RepositoryVerifier {
                 return false;
             }
             return true;
+        } catch (java.nio.file.NoSuchFileException e) {
+            vanishedPoints++; // deleted between the listing and open (retention): not damage
+            return false;
         } catch (CorruptRepositoryException e) {
             unreadablePoint = true;
             findings.add(new Finding.DamagedPoint(id, disk, pf, e.getMessage(), 0, new long[0]));
