@@ -22,7 +22,7 @@ import java.util.Set;
 final class BackupCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers"), Set.of("json"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap"), Set.of("json"));
         if (a.positionals().size() != 1) {
             throw new UsageException(a.positionals().isEmpty() ? "missing SOURCE (a disk image file or block device)"
                     : "expected one SOURCE, got " + a.positionals());
@@ -34,7 +34,7 @@ final class BackupCommand implements Command {
         final Repository repo = Repository.open(Path.of(a.require("repo")));
         final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(a.get("workers"));
-        final BackupResult r = backup(repo, disk, a.positionals().getFirst(), workers, err);
+        final BackupResult r = backup(repo, disk, a.positionals().getFirst(), a.get("bitmap"), workers, err);
         if (a.flag("json")) {
             out.println(Json.write(toJson(r)));
         } else {
@@ -50,10 +50,15 @@ final class BackupCommand implements Command {
 
     static BackupResult backup(final Repository repo, final String disk, final String source, final int workers,
                                final PrintStream err) throws Exception {
+        return backup(repo, disk, source, null, workers, err);
+    }
+
+    static BackupResult backup(final Repository repo, final String disk, final String source, final String bitmap,
+                               final int workers, final PrintStream err) throws Exception {
         final List<String> warnings = new ArrayList<>();
         final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
         final BackupResult r;
-        try (BlockSource src = Sources.open(source)) {
+        try (BlockSource src = Sources.open(source, bitmap, warnings::add)) {
             r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
         } finally {
             progress.done();
@@ -102,7 +107,7 @@ final class BackupCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: cairn backup --repo DIR --disk NAME SOURCE [--json]
+                usage: cairn backup --repo DIR --disk NAME SOURCE [--bitmap NAME] [--json]
 
                 Backs up SOURCE as disk NAME. SOURCE is a raw disk image file, a block device, a VHDX file
                 (recognised by its signature; only allocated payload blocks are read) or an NBD export
@@ -110,6 +115,10 @@ final class BackupCommand implements Command {
                 is a full; later ones are incremental (every block hashed, only changed blocks stored).
                 stdout: the new restore point's id (last line), or with --json one JSON object with id, disk, type,
                 parent, bytes_read, bytes_stored, duration_s and more.
+                  --bitmap NAME a QEMU dirty bitmap of the NBD export that records the writes since the previous
+                                backup of this disk: only dirty blocks are read (change_detection "cbt:..."). If
+                                the bitmap is missing or cannot be tied to the previous point, every block is
+                                read and hashes compared, with a warning.
                   --workers N   hash/compress threads (default: number of cores)
                 """;
     }

@@ -24,8 +24,29 @@ final class Sources {
     }
 
     static BlockSource open(final String spec) throws IOException {
+        return open(spec, null, w -> { });
+    }
+
+    /**
+     * @param bitmap   a QEMU dirty bitmap to use as change tracking (NBD sources only), or null
+     * @param warnings receives a line when the bitmap cannot be used (the backup then compares hashes)
+     */
+    static BlockSource open(final String spec, final String bitmap, final java.util.function.Consumer<String> warnings)
+            throws IOException {
         if (NbdAddress.isUrl(spec)) {
-            return NbdBlockSource.open(NbdAddress.parse(spec), null, NBD_TIMEOUT);
+            final NbdAddress address = NbdAddress.parse(spec);
+            if (bitmap != null) {
+                try {
+                    return NbdBlockSource.open(address, bitmap, NBD_TIMEOUT);
+                } catch (IOException e) {
+                    warnings.accept("dirty bitmap '" + bitmap + "' is not usable (" + e.getMessage()
+                            + "); reading every block and comparing hashes instead");
+                }
+            }
+            return NbdBlockSource.open(address, null, NBD_TIMEOUT);
+        }
+        if (bitmap != null) {
+            throw new io.cairn.tools.cli.UsageException("--bitmap needs an NBD source (nbd:// or nbd+unix://)");
         }
         final Path path = Path.of(spec);
         if (!Files.exists(path)) {

@@ -6,6 +6,7 @@ import io.cairn.engine.codec.BlockCompressor;
 import io.cairn.engine.codec.ZeroDetector;
 import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
+import io.cairn.engine.source.ChangeTracking;
 import io.cairn.engine.source.FileBlockSource;
 import io.cairn.format.Ids;
 import io.cairn.format.PackCatalog;
@@ -120,6 +121,10 @@ public final class BackupJob {
             }
             final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
                     blockSize, blockCount);
+            final String changeDetection = chooseChangeDetection(source, parent);
+            if (changeDetection.startsWith(CBT_PREFIX)) {
+                reader.useChangeTracking(source.changeTracking(), parent.blockCount());
+            }
             threads.add(Thread.ofPlatform().name("cairn-reader").daemon().unstarted(reader));
             for (int w = 0; w < workers; w++) {
                 threads.add(Thread.ofPlatform().name("cairn-worker-" + w).daemon().unstarted(agents.get(w)));
@@ -162,7 +167,8 @@ public final class BackupJob {
                     .put(Manifest.SOURCE, source.describe())
                     .put(Manifest.SOURCE_IDENTITY, source.identity())
                     .put(Manifest.REPOSITORY_ID, cfg.repositoryId())
-                    .put(Manifest.CHANGE_DETECTION, incremental ? "hash-compare" : "full-read")
+                    .put(Manifest.CHANGE_DETECTION, changeDetection)
+                    .put("blocks_unchanged_by_tracking", writer.blocksUnchanged)
                     .put(Manifest.BLOCKS_TOTAL, blockCount)
                     .put(Manifest.BLOCKS_ZERO, writer.blocksZero)
                     .put(Manifest.BLOCKS_CHANGED, incremental ? writer.blocksChanged : blockCount - writer.blocksZero)
@@ -186,12 +192,45 @@ public final class BackupJob {
                 workerBusy += a.busyNs();
             }
             return new BackupResult(pointId, disk, incremental ? "incremental" : "full",
-                    incremental ? parentInfo.id() : null, incremental ? "hash-compare" : "full-read", size,
+                    incremental ? parentInfo.id() : null, changeDetection, size,
                     blockCount, writer.blocksZero, incremental ? writer.blocksChanged : blockCount - writer.blocksZero,
                     sink.blocksNew(), writer.blocksDedup + sink.blocksDedupInRun(), reader.bytesRead(),
                     sink.bytesNewRaw(), sink.bytesStored(), durationNs, reader.busyNs(), workerBusy, writer.busyNs,
                     workers, source instanceof FileBlockSource f && f.isDirect());
         }
+    }
+
+    static final String CBT_PREFIX = "cbt:";
+
+    /**
+     * How this backup decides what to read: {@code full-read} (no parent), {@code cbt:METHOD} when the source's
+     * change tracking can be trusted against the parent, else {@code hash-compare} (every block read and hashed),
+     * with a warning whenever tracking was offered but not used: never a silent gap.
+     * <p>
+     * An externally managed bitmap ({@code --bitmap}) is the caller's statement that it records every write
+     * since the parent point: Cairn checks what it can (the bitmap exists, the disk size is unchanged) and
+     * records {@code change_detection=cbt:dirty-bitmap:NAME} in the manifest.
+     */
+    private String chooseChangeDetection(final BlockSource source, final PointReader parent) throws IOException {
+        if (parent == null) {
+            return "full-read";
+        }
+        final ChangeTracking tracking;
+        try {
+            tracking = source.changeTracking();
+        } catch (IOException e) {
+            warnings.accept("change tracking unreadable, falling back to hash comparison: " + e.getMessage());
+            return "hash-compare";
+        }
+        if (tracking == null) {
+            return "hash-compare";
+        }
+        if (parent.virtualSize() != source.size()) {
+            warnings.accept("disk size changed since the parent restore point (" + parent.virtualSize() + " -> "
+                    + source.size() + "): " + tracking.describe() + " ignored, falling back to hash comparison");
+            return "hash-compare";
+        }
+        return CBT_PREFIX + tracking.describe();
     }
 
     private static IdleStrategy idle() {

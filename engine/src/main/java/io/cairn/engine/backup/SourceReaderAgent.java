@@ -2,6 +2,7 @@ package io.cairn.engine.backup;
 
 import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
+import io.cairn.engine.source.ChangeTracking;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -55,6 +56,10 @@ final class SourceReaderAgent implements Runnable {
     /** Made once: reaping completions allocates nothing. */
     private final IntConsumer markDone;
 
+    /** Change tracking to honour (null: read everything) and the parent's block count it is relative to. */
+    private ChangeTracking changes;
+    private long parentBlocks;
+
     private long sequence;
     private long bytesRead;
     private long busyNs;
@@ -85,6 +90,15 @@ final class SourceReaderAgent implements Runnable {
         this.markDone = slot -> readDone[slot] = true;
     }
 
+    /**
+     * Blocks below parentBlocks that change tracking reports untouched are sent as UNCHANGED_RUN and not read.
+     * Call before the thread starts.
+     */
+    void useChangeTracking(final ChangeTracking tracking, final long parentBlockCount) {
+        this.changes = tracking;
+        this.parentBlocks = parentBlockCount;
+    }
+
     @Override
     public void run() {
         try {
@@ -106,12 +120,42 @@ final class SourceReaderAgent implements Runnable {
         long dataTo = 0;
         long zeroStart = 0;
         long zeroCount = 0;
+        long unchangedStart = 0;
+        long unchangedCount = 0;
+        long changedFrom = -1;
+        long changedTo = 0;
         for (long b = 0; b < blockCount; b++) {
             if (state.failed()) {
                 return;
             }
             final long start = b * blockSize;
             final long end = Math.min(start + blockSize, size);
+            if (changes != null && b < parentBlocks) {
+                if (start >= changedTo) {
+                    changedFrom = changes.nextChanged(start);
+                    if (changedFrom < 0) {
+                        changedFrom = Long.MAX_VALUE;
+                        changedTo = Long.MAX_VALUE;
+                    } else {
+                        changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
+                    }
+                }
+                if (changedFrom >= end) { // untouched since the parent: take its ids, read nothing
+                    if (zeroCount > 0) {
+                        enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+                        zeroCount = 0;
+                    }
+                    if (unchangedCount == 0) {
+                        unchangedStart = b;
+                    }
+                    unchangedCount++;
+                    continue;
+                }
+            }
+            if (unchangedCount > 0) {
+                enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
+                unchangedCount = 0;
+            }
             if (start >= dataTo) {
                 dataFrom = source.nextData(start);
                 if (dataFrom < 0) {
@@ -156,6 +200,9 @@ final class SourceReaderAgent implements Runnable {
         }
         if (zeroCount > 0) {
             enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+        }
+        if (unchangedCount > 0) {
+            enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
         }
         while (orderHead != orderTail) {
             if (state.failed()) {

@@ -30,6 +30,7 @@ final class WriterStage {
     private final long size;
     private final Progress progress;
     long blocksZero;
+    long blocksUnchanged;
     long blocksChanged;
     long blocksDedup;
     long busyNs;
@@ -78,6 +79,19 @@ final class WriterStage {
                 point.putZeros(count);
                 blocksZero += count;
                 blocksChanged += parentNonZero(first, count);
+                blocksDone += count;
+            } else if (type == OneToOneBlockRing.UNCHANGED_RUN) {
+                final long first = ring.lastBlockNo();
+                final long count = ring.lastCount();
+                for (long b = first; b < first + count; b++) {
+                    final long hi = parent.idHi(b);
+                    final long lo = parent.idLo(b);
+                    point.putEntry(hi, lo);
+                    if (hi == 0 && lo == 0) {
+                        blocksZero++;
+                    }
+                }
+                blocksUnchanged += count;
                 blocksDone += count;
             } else {
                 handleBlock(ring.lastSlot());

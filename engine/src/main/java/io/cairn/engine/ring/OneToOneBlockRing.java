@@ -27,6 +27,8 @@ public final class OneToOneBlockRing {
     public static final int ZERO_RUN = 2;
     /** No more messages. */
     public static final int END = 3;
+    /** {@code count} blocks starting at block number that change tracking says are as in the parent point. */
+    public static final int UNCHANGED_RUN = 4;
 
     private static final int LENGTH = 24;
     private final RingBuffer ring;

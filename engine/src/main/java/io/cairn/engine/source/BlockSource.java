@@ -85,4 +85,12 @@ public interface BlockSource extends AutoCloseable {
         @Override
         void close() throws IOException;
     }
+
+    /**
+     * Changed block tracking since the parent restore point, or null when the source has none (then an
+     * incremental backup reads every block and compares hashes).
+     */
+    default ChangeTracking changeTracking() throws IOException {
+        return null;
+    }
 }

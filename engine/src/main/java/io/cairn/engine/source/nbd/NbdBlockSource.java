@@ -20,6 +20,7 @@ import java.util.List;
  * pipeline, where the reader thread makes every call, and cheap next to a socket round trip).
  */
 public final class NbdBlockSource implements BlockSource {
+    private io.cairn.engine.source.ChangeTracking tracking;
     static final int CACHE_EXTENTS = 4096;
 
     private final NbdClient client;
@@ -65,6 +66,40 @@ public final class NbdBlockSource implements BlockSource {
             throw new IllegalStateException("no dirty bitmap was negotiated for " + client.address());
         }
         return DirtyExtents.read(client, client.contextId(NbdClient.dirtyBitmapContext(bitmap)));
+    }
+
+    /** The negotiated dirty bitmap as change tracking (null without a bitmap); read once, then cached. */
+    @Override
+    public synchronized io.cairn.engine.source.ChangeTracking changeTracking() throws IOException {
+        if (bitmap == null) {
+            return null;
+        }
+        if (tracking == null) {
+            final DirtyExtents d = dirtyExtents();
+            final String name = "dirty-bitmap:" + bitmap;
+            tracking = new io.cairn.engine.source.ChangeTracking() {
+                @Override
+                public String describe() {
+                    return name;
+                }
+
+                @Override
+                public long nextChanged(final long offset) {
+                    return d.nextDirty(offset);
+                }
+
+                @Override
+                public long changedEnd(final long offset) {
+                    return d.dirtyEnd(offset);
+                }
+
+                @Override
+                public long changedBytes() {
+                    return d.dirtyBytes();
+                }
+            };
+        }
+        return tracking;
     }
 
     /** The bitmap negotiated at open, or null. */
