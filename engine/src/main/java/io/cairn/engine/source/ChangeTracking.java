@@ -19,6 +19,6 @@ public interface ChangeTracking {
     /** End of the changed range that contains offset (offset itself when offset is unchanged). */
     long changedEnd(long offset) throws IOException;
 
-    /** Bytes the tracking marks as changed. */
+    /** Bytes the tracking marks as changed, or -1 when that is not known up front. */
     long changedBytes();
 }

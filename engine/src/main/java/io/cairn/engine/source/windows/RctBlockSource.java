@@ -7,15 +7,11 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A Hyper-V virtual disk (the VHDX/AVHDX of a recovery checkpoint) read through virtdisk.dll, reporting as data
- * only the ranges that changed since a previous RCT id (windows-hyperv.md 1.4, 1.7), so that a backup reads only
- * those. Without a previous id (first backup, or after {@link ChangeTrackingBaseLostException}) the whole disk is
- * data.
- *
- * <p><b>Unchanged is not zero.</b> The gaps between changed ranges are reported through nextData/nextHole, which
- * the current backup pipeline treats as holes, i.e. zero blocks. An incremental backup from this source is only
- * correct once the pipeline takes the blocks outside the changed ranges from the parent restore point instead;
- * {@link #isIncremental()} tells it which case it is in. Until then use it only with {@code previousRctId == null}.
+ * A Hyper-V virtual disk (the VHDX/AVHDX of a recovery checkpoint) read through virtdisk.dll. With a previous
+ * RCT id, the ranges that changed since it (windows-hyperv.md 1.4, 1.7) are its {@link #changeTracking()}, so an
+ * incremental backup reads only those and takes the rest from the parent restore point (unchanged is not zero).
+ * Without a previous id (first backup, or after {@link ChangeTrackingBaseLostException}) there is no tracking and
+ * every block is read. The whole disk is reported as data (virtdisk gives no allocation map here).
  *
  * <p>Reads: unbuffered, through {@link VirtualDiskApi.Disk#read}: the offset must be a multiple of the disk's
  * sector size and {@code dst} 4096-aligned; the length is rounded up to the sector size (the pipeline's buffers are
@@ -124,19 +120,45 @@ public final class RctBlockSource implements BlockSource {
     }
 
     @Override
-    public long nextData(final long offset) throws IOException {
-        if (changes == null) {
-            return offset < size ? offset : -1;
-        }
-        return changes.nextData(offset);
+    public long nextData(final long offset) {
+        return offset < size ? offset : -1;
     }
 
     @Override
-    public long nextHole(final long offset) throws IOException {
+    public long nextHole(final long offset) {
+        return size;
+    }
+
+    /** The ranges changed since the previous RCT id, or null for a full backup. */
+    @Override
+    public io.cairn.engine.source.ChangeTracking changeTracking() {
         if (changes == null) {
-            return size;
+            return null;
         }
-        return changes.nextHole(offset);
+        final ChangedRangeCursor c = changes;
+        final String name = "rct:" + previousRctId;
+        return new io.cairn.engine.source.ChangeTracking() {
+            @Override
+            public String describe() {
+                return name;
+            }
+
+            @Override
+            public long nextChanged(final long offset) throws IOException {
+                return c.nextData(offset);
+            }
+
+            @Override
+            public long changedEnd(final long offset) throws IOException {
+                final long end = c.nextHole(offset);
+                return end < 0 ? size : end;
+            }
+
+            @Override
+            public long changedBytes() {
+                return -1; // known only after walking every page
+            }
+        };
     }
 
     @Override

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Paging over QueryChangesVirtualDisk, validation of what it returns, and reads, against a fake virtual disk. */
@@ -42,11 +43,11 @@ class RctBlockSourceTest {
         final List<String> out = new ArrayList<>();
         long offset = 0;
         while (true) {
-            final long data = source.nextData(offset);
+            final long data = source.changeTracking().nextChanged(offset);
             if (data < 0) {
                 return out;
             }
-            final long hole = source.nextHole(data);
+            final long hole = source.changeTracking().changedEnd(data);
             assertTrue(hole > data, "nextHole(" + data + ") = " + hole);
             out.add("[" + data + "," + hole + ")");
             offset = hole;
@@ -70,7 +71,7 @@ class RctBlockSourceTest {
     void shouldReportNoDataWhenNothingChanged() throws Exception {
         final FakeVirtualDisk fake = disk(1024 * KIB);
         try (RctBlockSource source = RctBlockSource.open(fake, PATH, BASE, 4)) {
-            assertEquals(-1, source.nextData(0));
+            assertEquals(-1, source.changeTracking().nextChanged(0));
             assertEquals(List.of(), extents(source));
             assertEquals(1, fake.queries.size());
         }
@@ -92,7 +93,7 @@ class RctBlockSourceTest {
         fake.script(8 * KIB, new long[]{0, 8 * KIB});
         fake.script(0);
         try (RctBlockSource source = RctBlockSource.open(fake, PATH, BASE, 1)) {
-            final IOException e = assertThrows(IOException.class, () -> source.nextHole(0));
+            final IOException e = assertThrows(IOException.class, () -> source.changeTracking().changedEnd(0));
             assertTrue(e.getMessage().contains("offset=8192") && e.getMessage().contains("made no progress"),
                 e.getMessage());
             assertEquals(2, fake.queries.size());
@@ -164,8 +165,8 @@ class RctBlockSourceTest {
         final FakeVirtualDisk fake = disk(1024 * KIB);
         fake.changed(0, 4 * KIB).changed(512 * KIB, 4 * KIB).changed(900 * KIB, 4 * KIB);
         try (RctBlockSource source = RctBlockSource.open(fake, PATH, BASE, 1)) {
-            assertEquals(900 * KIB, source.nextData(600 * KIB));
-            assertEquals(512 * KIB, source.nextData(100 * KIB));
+            assertEquals(900 * KIB, source.changeTracking().nextChanged(600 * KIB));
+            assertEquals(512 * KIB, source.changeTracking().nextChanged(100 * KIB));
             assertEquals(100L * KIB, fake.queries.get(fake.queries.size() - 1)[0]);
         }
     }
@@ -206,7 +207,9 @@ class RctBlockSourceTest {
         final FakeVirtualDisk fake = disk(1024 * KIB);
         try (RctBlockSource source = RctBlockSource.open(fake, PATH, null, 4)) {
             assertFalse(source.isIncremental());
-            assertEquals(List.of("[0,1048576)"), extents(source));
+            assertNull(source.changeTracking());
+            assertEquals(0, source.nextData(0));
+            assertEquals(1024 * KIB, source.nextHole(0));
             assertTrue(fake.queries.isEmpty());
             assertEquals(fake.state.mostRecentId(), source.changeTrackingId());
             assertTrue(source.identity().contains("base=full"), source.identity());
@@ -264,8 +267,8 @@ class RctBlockSourceTest {
         final FakeVirtualDisk fake = disk(1024 * KIB);
         fake.changed(128 * KIB, 8 * KIB);
         try (RctBlockSource source = RctBlockSource.open(fake, PATH, BASE, 4)) {
-            final long data = source.nextData(0);
-            final int length = (int) (source.nextHole(data) - data);
+            final long data = source.changeTracking().nextChanged(0);
+            final int length = (int) (source.changeTracking().changedEnd(data) - data);
             final MemorySegment dst = arena.allocate(length, 4096);
             source.read(dst, data, length);
             assertEquals(-1, dst.mismatch(MemorySegment.ofArray(fake.bytes).asSlice(data, length)));
