@@ -2,27 +2,43 @@ package io.cairn.tools;
 
 import io.cairn.engine.backup.BackupJob;
 import io.cairn.engine.backup.BackupResult;
+import io.cairn.engine.snapshot.ReflinkSnapshot;
 import io.cairn.engine.source.BlockSource;
+import io.cairn.engine.source.ChangeTracking;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
+import io.cairn.nativeio.FileSystemControl;
+import io.cairn.nativeio.NativeIOException;
 import io.cairn.tools.cli.Args;
 import io.cairn.tools.cli.Json;
 import io.cairn.tools.cli.ProgressPrinter;
 import io.cairn.tools.cli.UsageException;
 import io.cairn.tools.cli.Units;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
-/** {@code cairn backup --repo DIR --disk NAME SOURCE [--json]}. */
+/**
+ * {@code cairn backup --repo DIR --disk NAME SOURCE [--bitmap NAME] [--snapshot reflink [--freeze MOUNTPOINT]]
+ * [--json]}.
+ *
+ * <p>With {@code --snapshot reflink} the source file is cloned first ({@link ReflinkSnapshot}) and the clone is
+ * read; the clone is deleted afterwards, also when the backup fails. The manifest's source still names the
+ * original file, with " (reflink snapshot)" appended.
+ */
 final class BackupCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap"), Set.of("json"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap", "snapshot", "freeze"),
+                Set.of("json"));
         if (a.positionals().size() != 1) {
             throw new UsageException(a.positionals().isEmpty() ? "missing SOURCE (a disk image file or block device)"
                     : "expected one SOURCE, got " + a.positionals());
@@ -31,10 +47,24 @@ final class BackupCommand implements Command {
         if (!Ids.isDiskName(disk)) {
             throw new UsageException("invalid disk name '" + disk + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
+        final String snapshot = a.get("snapshot");
+        final String freeze = a.get("freeze");
+        if (snapshot != null && !snapshot.equals("reflink")) {
+            throw new UsageException("unknown --snapshot '" + snapshot + "': the only kind is 'reflink'");
+        }
+        if (freeze != null && snapshot == null) {
+            throw new UsageException("--freeze MOUNTPOINT is valid only with --snapshot reflink");
+        }
+        if (snapshot != null && a.get("bitmap") != null) {
+            throw new UsageException("--snapshot reflink takes an image file, not an NBD source with --bitmap");
+        }
         final Repository repo = Repository.open(Path.of(a.require("repo")));
         final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
                 : Integer.parseInt(a.get("workers"));
-        final BackupResult r = backup(repo, disk, a.positionals().getFirst(), a.get("bitmap"), workers, err);
+        final String source = a.positionals().getFirst();
+        final BackupResult r = snapshot == null
+                ? backup(repo, disk, source, a.get("bitmap"), workers, err)
+                : backupSnapshot(repo, disk, source, freeze == null ? null : Path.of(freeze), workers, err);
         if (a.flag("json")) {
             out.println(Json.write(toJson(r)));
         } else {
@@ -68,6 +98,96 @@ final class BackupCommand implements Command {
         }
         err.println(summary(r));
         return r;
+    }
+
+    /**
+     * Backs up a reflink clone of the image file {@code source}, taken inside a freeze of {@code freezeMountPoint}
+     * when that is not null; the clone is deleted afterwards, also on failure.
+     */
+    static BackupResult backupSnapshot(final Repository repo, final String disk, final String source,
+                                       final Path freezeMountPoint, final int workers, final PrintStream err)
+            throws Exception {
+        final Path image = Path.of(source);
+        if (!Files.isRegularFile(image)) {
+            throw new UsageException("--snapshot reflink needs a disk image file, not '" + source + "'");
+        }
+        final ReflinkSnapshot snap;
+        try {
+            snap = ReflinkSnapshot.take(image, null, freezeMountPoint);
+        } catch (final IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (final NativeIOException e) {
+            if (e.call().equals("ioctl") && FileSystemControl.isNoReflink(e.errno())
+                    && e.getMessage().contains("does not support reflink")) {
+                throw new IOException("the file system of " + image.toAbsolutePath() + " does not support reflink "
+                        + "(" + e.errnoName() + "); no point-in-time copy taken, nothing backed up", e);
+            }
+            throw e;
+        }
+        try (snap) {
+            final List<String> warnings = new ArrayList<>();
+            final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
+            final BackupResult r;
+            try (BlockSource src = new SnapshotSource(Sources.open(snap.clone().toString()),
+                    source + " (reflink snapshot)")) {
+                r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
+            } finally {
+                progress.done();
+            }
+            for (String w : warnings) {
+                err.println("cairn: warning: " + w);
+            }
+            err.println(summary(r));
+            return r;
+        }
+    }
+
+    /** Reads the clone and describes itself as the original file, so the manifest names what was backed up. */
+    private record SnapshotSource(BlockSource reader, String description) implements BlockSource {
+        @Override
+        public long size() {
+            return reader.size();
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
+
+        @Override
+        public String identity() {
+            return reader.identity();
+        }
+
+        @Override
+        public long nextData(final long offset) throws IOException {
+            return reader.nextData(offset);
+        }
+
+        @Override
+        public long nextHole(final long offset) throws IOException {
+            return reader.nextHole(offset);
+        }
+
+        @Override
+        public void read(final MemorySegment dst, final long offset, final int length) throws IOException {
+            reader.read(dst, offset, length);
+        }
+
+        @Override
+        public Optional<AsyncReader> asyncReader(final int depth) throws IOException {
+            return reader.asyncReader(depth);
+        }
+
+        @Override
+        public ChangeTracking changeTracking() throws IOException {
+            return reader.changeTracking();
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
     }
 
     static String summary(final BackupResult r) {
@@ -107,7 +227,8 @@ final class BackupCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: cairn backup --repo DIR --disk NAME SOURCE [--bitmap NAME] [--json]
+                usage: cairn backup --repo DIR --disk NAME SOURCE [--bitmap NAME]
+                                   [--snapshot reflink [--freeze MOUNTPOINT]] [--json]
 
                 Backs up SOURCE as disk NAME. SOURCE is a raw disk image file, a block device, a VHDX file
                 (recognised by its signature; only allocated payload blocks are read) or an NBD export
@@ -119,6 +240,15 @@ final class BackupCommand implements Command {
                                 backup of this disk: only dirty blocks are read (change_detection "cbt:..."). If
                                 the bitmap is missing or cannot be tied to the previous point, every block is
                                 read and hashes compared, with a warning.
+                  --snapshot reflink
+                                read a reflink clone (FICLONE) of the image file SOURCE instead of SOURCE itself:
+                                a crash-consistent point-in-time copy while the image is being written. Needs a
+                                file system with reflink (XFS with reflink=1, btrfs); on any other it fails and
+                                says so. The hidden clone .NAME.cairn-snap-PID is deleted afterwards.
+                  --freeze MOUNTPOINT
+                                with --snapshot reflink: freeze the file system mounted at MOUNTPOINT (one that
+                                lives inside the image, e.g. a loop-mounted image) around the clone, at most
+                                10 s, and thaw it again.
                   --workers N   hash/compress threads (default: number of cores)
                 """;
     }
