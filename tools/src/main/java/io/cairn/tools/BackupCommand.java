@@ -10,7 +10,7 @@ import io.cairn.format.Repository;
 import io.cairn.nativeio.FileSystemControl;
 import io.cairn.nativeio.NativeIOException;
 import io.cairn.tools.cli.Args;
-import io.cairn.tools.cli.Json;
+import io.cairn.engine.json.Json;
 import io.cairn.tools.cli.ProgressPrinter;
 import io.cairn.tools.cli.UsageException;
 import io.cairn.tools.cli.Units;
@@ -75,20 +75,24 @@ final class BackupCommand implements Command {
 
     static BackupResult backup(final Repository repo, final String disk, final Path source, final int workers,
                                final PrintStream err) throws Exception {
-        return backup(repo, disk, source.toString(), workers, err);
-    }
-
-    static BackupResult backup(final Repository repo, final String disk, final String source, final int workers,
-                               final PrintStream err) throws Exception {
-        return backup(repo, disk, source, null, workers, err);
+        return backup(repo, disk, source.toString(), null, workers, err);
     }
 
     static BackupResult backup(final Repository repo, final String disk, final String source, final String bitmap,
                                final int workers, final PrintStream err) throws Exception {
         final List<String> warnings = new ArrayList<>();
+        try (BlockSource src = Sources.open(source, bitmap, warnings::add)) {
+            return run(repo, disk, src, warnings, workers, err);
+        }
+    }
+
+    /** Runs the backup job with progress on stderr, then prints its warnings and the summary line. */
+    private static BackupResult run(final Repository repo, final String disk, final BlockSource src,
+                                    final List<String> warnings, final int workers, final PrintStream err)
+            throws Exception {
         final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
         final BackupResult r;
-        try (BlockSource src = Sources.open(source, bitmap, warnings::add)) {
+        try {
             r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
         } finally {
             progress.done();
@@ -124,21 +128,9 @@ final class BackupCommand implements Command {
             }
             throw e;
         }
-        try (snap) {
-            final List<String> warnings = new ArrayList<>();
-            final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
-            final BackupResult r;
-            try (BlockSource src = new SnapshotSource(Sources.open(snap.clone().toString()),
-                    source + " (reflink snapshot)")) {
-                r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
-            } finally {
-                progress.done();
-            }
-            for (String w : warnings) {
-                err.println("cairn: warning: " + w);
-            }
-            err.println(summary(r));
-            return r;
+        try (snap; BlockSource src = new SnapshotSource(Sources.open(snap.clone().toString()),
+                source + " (reflink snapshot)")) {
+            return run(repo, disk, src, new ArrayList<>(), workers, err);
         }
     }
 

@@ -4,7 +4,7 @@ import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.point.Manifest;
 import io.cairn.tools.cli.Args;
-import io.cairn.tools.cli.Json;
+import io.cairn.engine.json.Json;
 import io.cairn.tools.cli.UsageException;
 import io.cairn.tools.cli.Units;
 

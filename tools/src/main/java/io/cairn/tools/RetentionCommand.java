@@ -7,7 +7,7 @@ import io.cairn.engine.retention.RetentionResult;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
 import io.cairn.tools.cli.Args;
-import io.cairn.tools.cli.Json;
+import io.cairn.engine.json.Json;
 import io.cairn.tools.cli.UsageException;
 
 import java.io.PrintStream;

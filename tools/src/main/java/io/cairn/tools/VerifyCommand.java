@@ -6,7 +6,7 @@ import io.cairn.format.verify.Finding;
 import io.cairn.format.verify.RepositoryVerifier;
 import io.cairn.format.verify.VerifyReport;
 import io.cairn.tools.cli.Args;
-import io.cairn.tools.cli.Json;
+import io.cairn.engine.json.Json;
 import io.cairn.tools.cli.UsageException;
 import io.cairn.tools.cli.Units;
 

@@ -1,5 +1,6 @@
 package io.cairn.engine.backup;
 
+import io.cairn.engine.DebugPause;
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockCompressor;
@@ -121,9 +122,11 @@ public final class BackupJob {
             }
             final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
                     blockSize, blockCount);
-            final String changeDetection = chooseChangeDetection(source, parent);
-            if (changeDetection.startsWith(CBT_PREFIX)) {
-                reader.useChangeTracking(source.changeTracking(), parent.blockCount());
+            final ChangeTracking tracking = usableChangeTracking(source, parent);
+            final String changeDetection = parent == null ? "full-read"
+                    : tracking == null ? "hash-compare" : CBT_PREFIX + tracking.describe();
+            if (tracking != null) {
+                reader.useChangeTracking(tracking, parent.blockCount());
             }
             threads.add(Thread.ofPlatform().name("cairn-reader").daemon().unstarted(reader));
             for (int w = 0; w < workers; w++) {
@@ -203,34 +206,30 @@ public final class BackupJob {
     static final String CBT_PREFIX = "cbt:";
 
     /**
-     * How this backup decides what to read: {@code full-read} (no parent), {@code cbt:METHOD} when the source's
-     * change tracking can be trusted against the parent, else {@code hash-compare} (every block read and hashed),
-     * with a warning whenever tracking was offered but not used: never a silent gap.
+     * The source's change tracking when it can be trusted against the parent, else null: no parent means a full
+     * read, and tracking that is offered but unusable means hash comparison with a warning (never a silent gap).
      * <p>
      * An externally managed bitmap ({@code --bitmap}) is the caller's statement that it records every write
      * since the parent point: Cairn checks what it can (the bitmap exists, the disk size is unchanged) and
      * records {@code change_detection=cbt:dirty-bitmap:NAME} in the manifest.
      */
-    private String chooseChangeDetection(final BlockSource source, final PointReader parent) throws IOException {
+    private ChangeTracking usableChangeTracking(final BlockSource source, final PointReader parent) {
         if (parent == null) {
-            return "full-read";
+            return null;
         }
         final ChangeTracking tracking;
         try {
             tracking = source.changeTracking();
         } catch (IOException e) {
             warnings.accept("change tracking unreadable, falling back to hash comparison: " + e.getMessage());
-            return "hash-compare";
+            return null;
         }
-        if (tracking == null) {
-            return "hash-compare";
-        }
-        if (parent.virtualSize() != source.size()) {
+        if (tracking != null && parent.virtualSize() != source.size()) {
             warnings.accept("disk size changed since the parent restore point (" + parent.virtualSize() + " -> "
                     + source.size() + "): " + tracking.describe() + " ignored, falling back to hash comparison");
-            return "hash-compare";
+            return null;
         }
-        return CBT_PREFIX + tracking.describe();
+        return tracking;
     }
 
     private static IdleStrategy idle() {

@@ -121,9 +121,8 @@ final class HashCompressAgent implements Runnable {
         s.storedLength[slot] = stored;
         data.clear().limit(stored);
         crc.reset();
-        crc.update(data);
+        crc.update(data); // the writer resets position and limit before it appends these bytes
         s.dataCrc[slot] = (int) crc.getValue();
-        data.clear().limit(stored);
     }
 
     long busyNs() {

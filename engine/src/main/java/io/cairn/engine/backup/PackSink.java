@@ -1,5 +1,6 @@
 package io.cairn.engine.backup;
 
+import io.cairn.engine.DebugPause;
 import io.cairn.format.Hex;
 import io.cairn.format.Ids;
 import io.cairn.format.PackCatalog;

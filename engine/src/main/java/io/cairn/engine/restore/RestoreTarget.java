@@ -36,10 +36,6 @@ final class RestoreTarget implements AutoCloseable {
         this.blockDevice = blockDevice;
     }
 
-    static RestoreTarget open(final Path target, final long size, final boolean force) throws IOException {
-        return open(target, size, force, RestoreFormat.RAW);
-    }
-
     static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format)
             throws IOException {
         if (Files.isDirectory(target)) {

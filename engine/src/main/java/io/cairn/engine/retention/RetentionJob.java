@@ -1,6 +1,6 @@
 package io.cairn.engine.retention;
 
-import io.cairn.engine.backup.DebugPause;
+import io.cairn.engine.DebugPause;
 import io.cairn.format.Ids;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;

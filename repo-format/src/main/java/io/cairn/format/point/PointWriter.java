@@ -27,6 +27,8 @@ public final class PointWriter implements AutoCloseable {
     private final long blockCount;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.BIG_ENDIAN);
     private final CRC32C mapCrc = new CRC32C();
+    /** The header as written by create(); finish() patches the manifest length and CRC into it. */
+    private final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private long entries;
     private long position;
     private boolean done;
@@ -41,11 +43,10 @@ public final class PointWriter implements AutoCloseable {
     public static PointWriter create(final Path tmpPath, final int blockSize, final long virtualSize)
             throws IOException {
         final long count = PointLayout.blockCount(virtualSize, blockSize);
-        final FileChannel ch = FileChannel.open(tmpPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        final FileChannel ch = FileChannel.open(tmpPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         final PointWriter w = new PointWriter(tmpPath, ch, count);
         try {
-            final ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer h = w.header;
             h.order(ByteOrder.BIG_ENDIAN).putLong(HEADER_MAGIC_OFFSET, MAGIC_BE).order(ByteOrder.LITTLE_ENDIAN);
             h.putShort(HEADER_VERSION_OFFSET, (short) VERSION);
             h.putShort(HEADER_LENGTH_OFFSET, (short) HEADER_LENGTH);
@@ -55,7 +56,7 @@ public final class PointWriter implements AutoCloseable {
             h.putLong(HEADER_MANIFEST_OFFSET_OFFSET, manifestOffset(count));
             h.putInt(HEADER_MANIFEST_LENGTH_OFFSET, 0); // patched by finish()
             h.putInt(HEADER_FLAGS_OFFSET, 0);
-            w.write(h);
+            w.write(h.duplicate());
         } catch (IOException e) {
             w.abort();
             throw e;
@@ -120,8 +121,7 @@ public final class PointWriter implements AutoCloseable {
         t.putInt(TRAILER_CRC_OFFSET, Checksums.crc32c(crc, t, 0, TRAILER_CRC_OFFSET));
         write(t);
         // patch the manifest length and header crc now that the manifest is known
-        final ByteBuffer h = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        Durable.readFully(channel, h, 0, tmpPath);
+        final ByteBuffer h = header;
         h.putInt(HEADER_MANIFEST_LENGTH_OFFSET, m.length);
         h.putInt(HEADER_CRC_OFFSET, Checksums.crc32c(crc, h, 0, HEADER_CRC_OFFSET));
         h.clear();

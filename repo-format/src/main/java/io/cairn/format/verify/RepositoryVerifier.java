@@ -65,17 +65,13 @@ public final class RepositoryVerifier {
                 final Path p = packFiles.get(ordinal);
                 packLength[ordinal] = Files.size(p);
                 progress.accept("checking pack " + (ordinal + 1) + "/" + packFiles.size());
-                final int before = findings.size();
-                records += checkPack(p, ordinal, good, rr, buf);
-                damagedPack[ordinal] = findings.subList(before, findings.size()).stream()
-                        .anyMatch(f -> f instanceof Finding.DamagedPack);
+                final long checked = checkPack(p, ordinal, good, rr, buf);
+                damagedPack[ordinal] = checked < 0;
+                records += Math.max(0, checked);
             }
             int points = 0;
             final List<String> intact = new ArrayList<>();
             for (Path pf : repo.pointFiles(null)) {
-                if (!Files.exists(pf)) {
-                    continue; // removed by a retention run since the listing: not part of the repository any more
-                }
                 points++;
                 progress.accept("checking restore point " + pf.getFileName());
                 if (checkPoint(pf, good, referenced)) {
@@ -108,6 +104,7 @@ public final class RepositoryVerifier {
         }
     }
 
+    /** Checks one pack; returns the records checked, or -1 when the pack as a whole is damaged. */
     private long checkPack(final Path p, final int ordinal, final BlockIndex good, final BlockRecordReader rr,
                            final ByteBuffer buf) throws IOException {
         final PackReader r;
@@ -115,13 +112,13 @@ public final class RepositoryVerifier {
             r = PackReader.open(p);
         } catch (CorruptRepositoryException e) {
             findings.add(new Finding.DamagedPack(p, e.getMessage()));
-            return 0;
+            return -1;
         }
         try (r) {
             final String name = p.getFileName().toString();
             if (!Hex.of(r.packId()).equals(name.substring(0, name.length() - 5))) {
                 findings.add(new Finding.DamagedPack(p, "pack id in the header differs from the file name"));
-                return 0;
+                return -1;
             }
             for (int i = 0; i < r.recordCount(); i++) {
                 final long off = r.recordOffset(i);

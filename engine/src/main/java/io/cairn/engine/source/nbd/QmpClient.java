@@ -1,5 +1,7 @@
 package io.cairn.engine.source.nbd;
 
+import io.cairn.engine.json.Json;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

@@ -1,4 +1,4 @@
-package io.cairn.engine.source.nbd;
+package io.cairn.engine.json;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.cairn.engine.backup;
+package io.cairn.engine;
 
 /**
  * Test hook for crash tests: when the environment variable {@code CAIRN_DEBUG_PAUSE_AT} names this point, the

@@ -1,4 +1,4 @@
-package io.cairn.engine.source.nbd;
+package io.cairn.engine.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,13 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON that QMP needs: {@link #write} turns maps, lists, strings, numbers, booleans and null into text;
+ * The little JSON that QMP and the CLI's {@code --json} output need: {@link #write} turns maps, lists, long arrays,
+ * strings, numbers, booleans and null into text (doubles with 3 decimals, NaN and infinities as null: they are
+ * figures such as seconds and MB/s);
  * {@link #parse} turns text into {@code Map<String, Object>}, {@code List<Object>}, {@code String}, {@code Long} or
  * {@code Double}, {@code Boolean} and null. Nesting is bounded ({@value #MAX_DEPTH}) so hostile input cannot
  * overflow the stack. Cold path only.
  */
-final class Json {
-    static final int MAX_DEPTH = 64;
+public final class Json {
+    public static final int MAX_DEPTH = 64;
     private final String text;
     private int pos;
 
@@ -21,7 +23,7 @@ final class Json {
     }
 
     /** Parses one JSON value that fills the whole text. */
-    static Object parse(final String text) {
+    public static Object parse(final String text) {
         final Json j = new Json(text);
         final Object v = j.value(0);
         j.skipSpace();
@@ -31,7 +33,12 @@ final class Json {
         return v;
     }
 
-    static String write(final Object value) {
+    /** A new object that keeps its keys in insertion order. */
+    public static Map<String, Object> object() {
+        return new LinkedHashMap<>();
+    }
+
+    public static String write(final Object value) {
         final StringBuilder sb = new StringBuilder();
         write(sb, value);
         return sb.toString();
@@ -44,7 +51,18 @@ final class Json {
             case Boolean b -> sb.append(b);
             case Integer i -> sb.append(i);
             case Long l -> sb.append(l);
-            case Number n -> sb.append(n.doubleValue());
+            case Number n -> {
+                final double d = n.doubleValue();
+                sb.append(Double.isNaN(d) || Double.isInfinite(d) ? "null"
+                        : String.format(java.util.Locale.ROOT, "%.3f", d));
+            }
+            case long[] arr -> {
+                sb.append('[');
+                for (int i = 0; i < arr.length; i++) {
+                    sb.append(i == 0 ? "" : ",").append(arr[i]);
+                }
+                sb.append(']');
+            }
             case Map<?, ?> m -> {
                 sb.append('{');
                 boolean first = true;
