@@ -27,14 +27,14 @@ public final class Cairn {
     public static final int USAGE = 2;
     public static final int LOCKED = 3;
 
-    private static final Map<String, Command> COMMANDS = Map.of(
-            "init", new InitCommand(),
-            "backup", new BackupCommand(),
-            "list", new ListCommand(),
-            "restore", new RestoreCommand(),
-            "verify", new VerifyCommand(),
-            "retention", new RetentionCommand(),
-            "quickstart", new QuickstartCommand());
+    private static final Map<String, Command> COMMANDS = Map.ofEntries(
+            Map.entry("init", new InitCommand()),
+            Map.entry("backup", new BackupCommand()),
+            Map.entry("list", new ListCommand()),
+            Map.entry("restore", new RestoreCommand()),
+            Map.entry("verify", new VerifyCommand()),
+            Map.entry("retention", new RetentionCommand()),
+            Map.entry("quickstart", new QuickstartCommand()));
 
     private Cairn() {
     }
