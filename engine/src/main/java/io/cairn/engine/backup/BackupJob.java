@@ -122,7 +122,7 @@ public final class BackupJob {
             }
             final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
                     blockSize, blockCount);
-            final ChangeTracking tracking = usableChangeTracking(source, parent);
+            final ChangeTracking tracking = usableChangeTracking(source, parent, parentInfo);
             final String changeDetection = parent == null ? "full-read"
                     : tracking == null ? "hash-compare" : CBT_PREFIX + tracking.describe();
             if (tracking != null) {
@@ -181,6 +181,7 @@ public final class BackupJob {
                     .put(Manifest.BYTES_STORED, sink.bytesStored())
                     .put(Manifest.DURATION_MS, durationNs / 1_000_000)
                     .put(Manifest.CAIRN_VERSION, CairnVersion.VERSION);
+            source.manifestEntries().forEach(m::put);
             try {
                 DebugPause.at("before-point-finish");
                 point.finish(m);
@@ -213,7 +214,8 @@ public final class BackupJob {
      * since the parent point: Cairn checks what it can (the bitmap exists, the disk size is unchanged) and
      * records {@code change_detection=cbt:dirty-bitmap:NAME} in the manifest.
      */
-    private ChangeTracking usableChangeTracking(final BlockSource source, final PointReader parent) {
+    private ChangeTracking usableChangeTracking(final BlockSource source, final PointReader parent,
+                                                final PointInfo parentInfo) {
         if (parent == null) {
             return null;
         }
@@ -222,6 +224,11 @@ public final class BackupJob {
             tracking = source.changeTracking();
         } catch (IOException e) {
             warnings.accept("change tracking unreadable, falling back to hash comparison: " + e.getMessage());
+            return null;
+        }
+        if (tracking != null && tracking.basePointId() != null && !tracking.basePointId().equals(parentInfo.id())) {
+            warnings.accept(tracking.describe() + " records the writes since restore point " + tracking.basePointId()
+                    + ", but the latest restore point is " + parentInfo.id() + ": falling back to hash comparison");
             return null;
         }
         if (tracking != null && parent.virtualSize() != source.size()) {
