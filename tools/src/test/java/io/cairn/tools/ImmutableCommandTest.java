@@ -283,6 +283,29 @@ class ImmutableCommandTest {
     }
 
     @Test
+    void shouldKeepPointWithAttributeTheRecordDoesNotNameAndSayWhy() throws IOException {
+        final Path repo = ext4Repo();
+        init(repo);
+        final Path disk = TestImages.mixed(tmp.resolve("vm.img"), TestImages.MIB, 111);
+        final String p1 = backup(repo, "vm", disk);
+        TestImages.modifyBlocks(disk, TestImages.MIB, 1, 112);
+        backup(repo, "vm", disk);
+        final Path p1File = repo.resolve("points/vm/" + p1 + ".point");
+        FileFlags.setImmutable(p1File, true); // protected outside Cairn: no record names it
+        try {
+            final Result r = assertOk(exec("retention", "--repo", repo.toString(), "--keep-last", "1"));
+            assertTrue(r.stderr().contains("restore point " + p1 + " kept: ")
+                    && r.stderr().contains("carries the immutable attribute but the immutability record does not"
+                    + " name it") && r.stderr().contains("chattr -i"), r::describe);
+            assertTrue(Files.exists(p1File));
+            assertTrue(r.stderr().contains("removed 0 restore points"), r::describe);
+        } finally {
+            FileFlags.setImmutable(p1File, false);
+        }
+        assertVerifyClean(repo);
+    }
+
+    @Test
     void shouldSayCapabilityIsNeededAndRecordNothingWhenNotPermitted() throws IOException, InterruptedException {
         final Path repo = ext4Repo();
         assumeTrue(command("setpriv", "--version") == null, "needs setpriv (util-linux) to drop a capability");

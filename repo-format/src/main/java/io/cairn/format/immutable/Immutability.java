@@ -92,6 +92,13 @@ public final class Immutability {
         }
         final Instant until = record().until(rel);
         if (until == null) {
+            if (hasAttribute(file)) {
+                // the rename would fail with EPERM; say why instead (the record was removed or replaced by hand?)
+                throw new ImmutableAttributeException(ImmutableAttributeException.Kind.NOT_PERMITTED, file
+                        + " carries the immutable attribute but the immutability record does not name it; it was"
+                        + " protected outside Cairn or the record was replaced. If it really should go: chattr -i "
+                        + file, null);
+            }
             return;
         }
         if (until.isAfter(now)) {
@@ -245,6 +252,15 @@ public final class Immutability {
             throw new IllegalArgumentException("not a sealed file of " + repo.dir() + ": " + file);
         }
         return rel;
+    }
+
+    /** True when the attribute can be read and is set; false where it cannot be read (no support, no file). */
+    private boolean hasAttribute(final Path file) throws IOException {
+        try {
+            return attribute.isSet(file);
+        } catch (ImmutableAttributeException | java.nio.file.NoSuchFileException e) {
+            return false;
+        }
     }
 
     /** Clears the attribute; a file system without it has nothing to clear. NOT_PERMITTED and I/O errors throw. */

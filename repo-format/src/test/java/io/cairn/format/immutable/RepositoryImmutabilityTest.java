@@ -5,6 +5,9 @@ import io.cairn.format.FormatFixtures.Rec;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.RepositoryLock;
+import io.cairn.format.verify.Finding;
+import io.cairn.format.verify.RepositoryVerifier;
+import io.cairn.format.verify.VerifyReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,6 +114,22 @@ class RepositoryImmutabilityTest {
             assertThrows(io.cairn.format.CorruptRepositoryException.class, () -> repo.deletePack(pack));
         }
         assertTrue(Files.exists(point.path()) && Files.exists(pack));
+    }
+
+    @Test
+    void verifyShouldReportDamagedRecordAsDamage() throws IOException {
+        init();
+        assertTrue(new RepositoryVerifier(repo, null, s -> { }).run().clean(), "no record is fine");
+        protect(pack, Instant.now().plusSeconds(60));
+        assertTrue(new RepositoryVerifier(repo, null, s -> { }).run().clean(), "a good record is fine");
+        final Path file = repo.dir().resolve(ImmutabilityRecordCodec.FILE_NAME);
+        final byte[] b = Files.readAllBytes(file);
+        b[new String(b, java.nio.charset.StandardCharsets.UTF_8).indexOf("protect=") + 9] ^= 1; // a digit of until
+        Files.write(file, b);
+        final VerifyReport r = new RepositoryVerifier(repo, null, s -> { }).run();
+        assertFalse(r.clean());
+        assertTrue(r.findings().stream().anyMatch(f -> f instanceof Finding.DamagedFile d && d.path().equals(file)
+                && d.detail().contains("checksum mismatch")), r.findings()::toString);
     }
 
     @Test
