@@ -4,10 +4,15 @@ import io.cairn.format.Repository;
 import io.cairn.format.RepositoryConfigCodec;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -39,9 +44,59 @@ public final class Immutability {
         this.attribute = attribute;
     }
 
-    /** The current record ({@link ImmutabilityRecord#EMPTY} when the repository has none). */
+    /** The last record read or written by this instance, with the identity of the file it came from. */
+    private volatile Cached cached;
+
+    /**
+     * The current record ({@link ImmutabilityRecord#EMPTY} when the repository has none). Parsed again only when the
+     * file is another one (inode, size, or its last line, the CRC, differ): a backup publishes many packs and would
+     * otherwise re-parse, for each, a record that only it writes (it holds the lock).
+     */
     public ImmutabilityRecord record() throws IOException {
-        return ImmutabilityRecordCodec.read(repo.dir());
+        final Cached c = cached;
+        final Cached now = identify();
+        if (now == null) {
+            return ImmutabilityRecord.EMPTY;
+        }
+        if (c != null && c.sameFile(now)) {
+            return c.record();
+        }
+        final ImmutabilityRecord r = ImmutabilityRecordCodec.read(repo.dir());
+        cached = now.with(r);
+        return r;
+    }
+
+    /** Writes the record durably and remembers it. */
+    private void write(final ImmutabilityRecord r) throws IOException {
+        ImmutabilityRecordCodec.write(repo.dir(), repo.tmpDir(), r);
+        final Cached now = identify();
+        cached = now == null ? null : now.with(r);
+    }
+
+    /** The record file's inode, size and last 16 bytes ({@code crc32c=xxxxxxxx\n} ends it), or null if absent. */
+    private Cached identify() throws IOException {
+        final Path file = repo.dir().resolve(ImmutabilityRecordCodec.FILE_NAME);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            final BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            final long size = ch.size();
+            final ByteBuffer tail = ByteBuffer.allocate((int) Math.min(16, size));
+            while (tail.hasRemaining() && ch.read(tail, size - tail.capacity() + tail.position()) > 0) {
+                // read the last bytes
+            }
+            return new Cached(attrs.fileKey(), size, tail.array(), null);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private record Cached(Object fileKey, long size, byte[] tail, ImmutabilityRecord record) {
+        boolean sameFile(final Cached o) {
+            return fileKey != null && fileKey.equals(o.fileKey) && size == o.size && Arrays.equals(tail, o.tail);
+        }
+
+        Cached with(final ImmutabilityRecord r) {
+            return new Cached(fileKey, size, tail, r);
+        }
     }
 
     /**
@@ -120,8 +175,7 @@ public final class Immutability {
         if (until == null) {
             return false;
         }
-        ImmutabilityRecordCodec.write(repo.dir(), repo.tmpDir(),
-                r.extend(List.of(ProtectedPaths.require(relative(target))), until));
+        write(r.extend(List.of(ProtectedPaths.require(relative(target))), until));
         return true;
     }
 
@@ -155,7 +209,7 @@ public final class Immutability {
     public ProtectResult protectAll(final int days, final Instant now) throws IOException {
         final ImmutabilityRecord before = record();
         if (days == 0) {
-            ImmutabilityRecordCodec.write(repo.dir(), repo.tmpDir(), before.withPolicy(0));
+            write(before.withPolicy(0));
             return new ProtectResult(0, 0, 0, null);
         }
         final List<Path> packs = repo.packFiles();
@@ -170,7 +224,7 @@ public final class Immutability {
         }
         final ImmutabilityRecord after = before.withPolicy(days);
         final Instant until = after.policyUntil(now);
-        ImmutabilityRecordCodec.write(repo.dir(), repo.tmpDir(), after.extend(rel, until)); // record first
+        write(after.extend(rel, until)); // record first
         for (Path f : files) {
             attribute.set(f, true);
         }
@@ -198,7 +252,7 @@ public final class Immutability {
             lifted.add(e.getKey());
         }
         if (!lifted.isEmpty()) {
-            ImmutabilityRecordCodec.write(repo.dir(), repo.tmpDir(), r.without(lifted)); // attribute cleared first
+            write(r.without(lifted)); // attribute cleared first
         }
         return lifted.size();
     }
