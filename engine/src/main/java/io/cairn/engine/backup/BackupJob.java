@@ -9,6 +9,7 @@ import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
 import io.cairn.engine.source.ChangeTracking;
 import io.cairn.engine.source.FileBlockSource;
+import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.Ids;
 import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
@@ -219,8 +220,14 @@ public final class BackupJob {
      * @return true when it warned
      */
     private boolean checkImmutability() throws IOException {
-        if (repo.immutability().record().policyDays() == 0) {
-            return false;
+        try {
+            if (repo.immutability().record().policyDays() == 0) {
+                return false;
+            }
+        } catch (CorruptRepositoryException e) {
+            warnings.accept("IMMUTABILITY NOT ENFORCED: the immutability record is damaged (" + e.getMessage()
+                    + "); this backup's new packs and restore point are NOT protected. Run cairn verify");
+            return true;
         }
         try {
             repo.immutability().probe();
@@ -232,6 +239,9 @@ public final class BackupJob {
     }
 
     private String unprotectedWarning(final ImmutableAttributeException e) {
+        if (e.kind() == ImmutableAttributeException.Kind.RECORD_DAMAGED) {
+            return "IMMUTABILITY NOT ENFORCED: " + e.getMessage() + "; this backup's new files are NOT protected";
+        }
         return "IMMUTABILITY NOT ENFORCED: this repository's policy protects new files, but " + e.getMessage()
                 + ". The new packs and restore point are recorded as protected (Cairn will not delete them early),"
                 + " but they do NOT carry the immutable attribute: anyone with write access can delete them";

@@ -127,6 +127,7 @@ public final class Immutability {
                         + " does not support the immutable attribute (" + e.getMessage() + ")", e);
                 case NOT_PERMITTED -> new ImmutableAttributeException(e.kind(), "setting the immutable attribute in "
                         + repo.dir() + " needs CAP_LINUX_IMMUTABLE (run as root): " + e.getMessage(), e);
+                case RECORD_DAMAGED -> e;
             };
         } finally {
             Files.deleteIfExists(probe);
@@ -165,12 +166,24 @@ public final class Immutability {
     /**
      * Called by {@link Repository} before a sealed file is renamed to {@code target}: under a policy, records that the
      * file is protected for the policy's days from now (before the file appears, so it is never unrecorded).
+     * A damaged record does not fail the publish: the file stays unprotected and {@link #publishFailure()} says why.
      * Writer lock required.
      *
      * @return true when the policy is on (the attribute is to be set by {@link #afterPublish})
      */
     public boolean beforePublish(final Path target) throws IOException {
-        final ImmutabilityRecord r = record();
+        final ImmutabilityRecord r;
+        try {
+            r = record();
+        } catch (io.cairn.format.CorruptRepositoryException e) {
+            // a backup must not fail for this: the file goes unprotected, and the backup says so loudly
+            if (publishFailure == null) {
+                publishFailure = new ImmutableAttributeException(ImmutableAttributeException.Kind.RECORD_DAMAGED,
+                        "the immutability record is damaged (" + e.getMessage() + "; cairn verify names it), so new"
+                                + " files cannot be recorded as protected", e);
+            }
+            return false;
+        }
         final Instant until = r.policyUntil(Instant.now());
         if (until == null) {
             return false;

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * The immutable attribute could not be read or set for a reason the caller can branch on ({@link #kind()}): the
- * file system lacks the attribute, or the process lacks the capability. Other I/O errors are plain IOExceptions.
+ * file system lacks the attribute, the process lacks the capability, or (while publishing) the record is damaged. Other I/O errors are plain IOExceptions.
  */
 public final class ImmutableAttributeException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -14,7 +14,9 @@ public final class ImmutableAttributeException extends IOException {
         /** The file system has no inode flags (ENOTTY, EOPNOTSUPP, EINVAL), or no native access in this process. */
         UNSUPPORTED,
         /** Setting or clearing the flag needs CAP_LINUX_IMMUTABLE (EPERM). */
-        NOT_PERMITTED
+        NOT_PERMITTED,
+        /** The immutability record is damaged, so new files could not be recorded (and were not flagged). */
+        RECORD_DAMAGED
     }
 
     private final Kind kind;

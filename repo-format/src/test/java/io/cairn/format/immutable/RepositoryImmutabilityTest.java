@@ -114,6 +114,13 @@ class RepositoryImmutabilityTest {
             assertThrows(io.cairn.format.CorruptRepositoryException.class, () -> repo.deletePack(pack));
         }
         assertTrue(Files.exists(point.path()) && Files.exists(pack));
+        // but publishing (a backup) goes on, unprotected, and says why
+        final Repository reopened = Repository.open(repo.dir());
+        final Path newPack = FormatFixtures.publishPack(reopened, 2, List.of(Rec.raw(2, 10)));
+        assertTrue(Files.exists(newPack));
+        assertEquals(ImmutableAttributeException.Kind.RECORD_DAMAGED, reopened.immutability().publishFailure().kind());
+        assertEquals("format=cairn-immutability\n",
+                Files.readString(repo.dir().resolve(ImmutabilityRecordCodec.FILE_NAME)), "the damaged record is kept");
     }
 
     @Test
