@@ -4,6 +4,7 @@ import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.Hex;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
+import io.cairn.format.immutable.ImmutabilityRecordCodec;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockId;
 import io.cairn.format.index.BlockLocation;
@@ -98,6 +99,7 @@ public final class RepositoryVerifier {
             }
             points -= vanishedPoints;
             checkStrayNames();
+            checkImmutabilityRecord();
             intact.sort(null);
             return new VerifyReport(List.copyOf(findings), packFiles.size(), records, points, intact, reclaimable,
                     deep != null);
@@ -189,6 +191,18 @@ public final class RepositoryVerifier {
             unreadablePoint = true;
             findings.add(new Finding.DamagedPoint(id, disk, pf, e.getMessage(), 0, new long[0]));
             return false;
+        }
+    }
+
+    /** FORMAT.md section 12: the record must parse and match its CRC (an absent record is fine). */
+    private void checkImmutabilityRecord() throws IOException {
+        try {
+            ImmutabilityRecordCodec.read(repo.dir());
+        } catch (CorruptRepositoryException e) {
+            findings.add(new Finding.DamagedFile(repo.dir().resolve(ImmutabilityRecordCodec.FILE_NAME),
+                    e.getMessage() + " (deletes are refused until it is repaired)"));
+        } catch (io.cairn.format.FormatTooNewException e) {
+            findings.add(new Finding.Warning(e.getMessage()));
         }
     }
 
