@@ -29,6 +29,8 @@ public final class Repository {
 
     /** Suffix of a point file moved into tmp/ by {@link #deletePoint} (FORMAT.md section 6). */
     public static final String DELETED_POINT_SUFFIX = ".point.deleted";
+    /** Suffix of a pack file moved into tmp/ by {@link #deletePack} (FORMAT.md sections 2 and 10). */
+    public static final String DELETED_PACK_SUFFIX = ".pack.deleted";
 
     private final Path dir;
     private final RepositoryConfig config;
@@ -156,7 +158,7 @@ public final class Repository {
      * @throws NoSuchFileException when the point file is not there (already deleted)
      */
     public void deletePoint(final PointInfo point) throws IOException {
-        requireWriterLock();
+        requireWriterLock("deleting a restore point");
         final Path file = pointPath(Ids.requireDiskName(point.disk()), point.id());
         if (!Ids.isPointId(point.id())) {
             throw new IllegalArgumentException("not a restore point id: " + point.id());
@@ -169,13 +171,41 @@ public final class Repository {
     }
 
     /**
+     * Deletes a sealed pack (FORMAT.md section 10, step 4), the way {@link #deletePoint} deletes a point: renames
+     * {@code packs/ab/<id>.pack} to {@code tmp/<id>.pack.deleted} (fsyncs {@code tmp/}), fsyncs {@code packs/ab/}
+     * (from here on the pack is gone from the repository), then unlinks the tmp file and fsyncs {@code tmp/}. A crash
+     * in between leaves the pack either wholly under {@code packs/} or as a tmp leftover (reclaimable). Only compact
+     * calls this, after every live block of the pack is durable in another pack.
+     * <p>
+     * The caller must hold the writer lock taken with {@link #lockForWrite} on this instance; otherwise this throws
+     * IllegalStateException and deletes nothing. A reader that opened the pack before the rename keeps reading it
+     * (the unlinked file lives until its last descriptor is closed).
+     *
+     * @throws NoSuchFileException when the pack file is not there (already deleted)
+     */
+    public void deletePack(final Path packFile) throws IOException {
+        requireWriterLock("deleting a pack");
+        final String name = packFile.getFileName().toString();
+        final String idHex = name.endsWith(".pack") ? name.substring(0, name.length() - 5) : "";
+        if (!Hex.isHex(idHex, 16) || !packPath(idHex).toAbsolutePath().normalize()
+                .equals(packFile.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("not a pack of repository " + dir + ": " + packFile);
+        }
+        final Path dead = tmpDir().resolve(idHex + DELETED_PACK_SUFFIX);
+        Durable.publish(packFile, dead);              // atomic rename, fsyncs tmp/
+        Durable.fsyncDirectory(packFile.getParent()); // the name is gone from packs/ab/ durably
+        Files.delete(dead);
+        Durable.fsyncDirectory(tmpDir());
+    }
+
+    /**
      * Checks that this instance's writer lock is still held by this process: acquiring it again must be refused
      * (RepositoryLock refuses a second acquire in the same process before it touches the file, so the probe
      * cannot drop the lock it checks).
      */
-    private void requireWriterLock() throws IOException {
+    private void requireWriterLock(final String what) throws IOException {
         if (writerLock == null) {
-            throw new IllegalStateException("deleting a restore point needs the writer lock: call lockForWrite first");
+            throw new IllegalStateException(what + " needs the writer lock: call lockForWrite first");
         }
         final RepositoryLock probe;
         try {
@@ -184,7 +214,7 @@ public final class Repository {
             return; // held, as required
         }
         probe.close();
-        throw new IllegalStateException("deleting a restore point needs the writer lock, which was released");
+        throw new IllegalStateException(what + " needs the writer lock, which was released");
     }
 
     /** Disk names that have a points/ directory. */
