@@ -20,8 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -282,28 +284,38 @@ public final class CompactJob {
          */
         void checkKeptCopiesOfDroppedDuplicates() throws IOException {
             final Set<BlockKey> checked = new HashSet<>();
-            for (PackUsage u : plan.packs) {
-                if (!u.removed()) {
-                    continue;
-                }
-                try (PackReader r = PackReader.open(u.path)) {
-                    for (int i = 0; i < r.recordCount(); i++) {
-                        final long hi = r.idHi(i);
-                        final long lo = r.idLo(i);
-                        final long owner = plan.owners.get(hi, lo);
-                        if (owner == BlockLocation.EMPTY || plan.owns(u, hi, lo, r.recordOffset(i))) {
-                            continue;
-                        }
-                        final PackUsage keeper = plan.pack(BlockLocation.packOrdinal(owner));
-                        if (keeper.fate != PackFate.KEEP || !checked.add(new BlockKey(hi, lo))) {
-                            continue; // a rewritten owner was checked while copying
-                        }
-                        try (PackReader kr = PackReader.open(keeper.path)) {
+            final Map<Integer, PackReader> keepers = new HashMap<>(); // opened once each (cold: duplicates only)
+            try {
+                for (PackUsage u : plan.packs) {
+                    if (!u.removed()) {
+                        continue;
+                    }
+                    try (PackReader r = PackReader.open(u.path)) {
+                        for (int i = 0; i < r.recordCount(); i++) {
+                            final long hi = r.idHi(i);
+                            final long lo = r.idLo(i);
+                            final long owner = plan.owners.get(hi, lo);
+                            if (owner == BlockLocation.EMPTY || plan.owns(u, hi, lo, r.recordOffset(i))) {
+                                continue;
+                            }
+                            final PackUsage keeper = plan.pack(BlockLocation.packOrdinal(owner));
+                            if (keeper.fate != PackFate.KEEP || !checked.add(new BlockKey(hi, lo))) {
+                                continue; // a rewritten owner was checked while copying
+                            }
+                            PackReader kr = keepers.get(keeper.ordinal);
+                            if (kr == null) {
+                                kr = PackReader.open(keeper.path);
+                                keepers.put(keeper.ordinal, kr);
+                            }
                             if (!readAt(keeper, kr, BlockLocation.recordOffset(owner), hi, lo)) {
                                 failed.add(new BlockKey(hi, lo));
                             }
                         }
                     }
+                }
+            } finally {
+                for (PackReader kr : keepers.values()) {
+                    kr.close();
                 }
             }
         }
