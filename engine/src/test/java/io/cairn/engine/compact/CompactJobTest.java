@@ -244,6 +244,23 @@ class CompactJobTest {
     }
 
     @Test
+    void shouldNeitherRewriteNorDeleteADamagedPack() throws Exception {
+        final long[] id = blockId(ids.get(2), 1); // a block of the first backup, in a pack that is partly garbage
+        final Path pack = packHolding(id);
+        final long length = Files.size(pack);
+        flipByte(pack, length - 10); // in the trailer: the whole pack fails its checks
+        final List<String> damageBefore = damage(verify());
+
+        final CompactResult r = new CompactJob(repo, messages::add).run(new CompactOptions(0, false, false));
+
+        assertEquals(1, r.packsDamaged(), r.toString());
+        assertTrue(r.liveBlocksMissing() > 0, "its live blocks are in no intact pack: " + r);
+        assertTrue(Files.exists(pack) && Files.size(pack) == length, "the damaged pack is left as it was");
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("damaged pack left alone")), messages.toString());
+        assertEquals(damageBefore, damage(verify()), "no new damage, the old one still named");
+    }
+
+    @Test
     void shouldRefuseWhenAnotherWriterHoldsTheLock() throws Exception {
         final long before = packBytes();
         try (RepositoryLock held = Repository.open(repo.dir()).lockForWrite("backup")) {
