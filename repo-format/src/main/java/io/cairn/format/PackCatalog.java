@@ -5,6 +5,7 @@ import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.PackReader;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,9 @@ public final class PackCatalog implements AutoCloseable {
 
     /**
      * Reads every sealed pack's trailer and footer. A pack that fails its checks is passed to {@code damaged} and
-     * left out, so its blocks count as absent (a backup stores them again).
+     * left out, so its blocks count as absent (a backup stores them again). A pack that vanishes between the listing
+     * and its opening (deleted by a compact running beside a reader) is left out too; compact publishes a pack's
+     * replacements before it deletes it, so a reader that misses a block reloads the catalog (see RestoreJob).
      *
      * @param expectedNewEntries room to reserve for blocks that the caller will add
      */
@@ -36,7 +39,11 @@ public final class PackCatalog implements AutoCloseable {
         final List<Path> files = repo.packFiles();
         long estimate = expectedNewEntries;
         for (Path p : files) {
-            estimate += Math.max(1, java.nio.file.Files.size(p) / Math.max(1, repo.config().blockSize() / 4));
+            try {
+                estimate += Math.max(1, java.nio.file.Files.size(p) / Math.max(1, repo.config().blockSize() / 4));
+            } catch (NoSuchFileException vanished) {
+                // deleted by compact meanwhile; skipped below as well
+            }
         }
         final PackCatalog c = new PackCatalog(Math.max(1024, estimate));
         try {
@@ -48,6 +55,8 @@ public final class PackCatalog implements AutoCloseable {
                     }
                 } catch (CorruptRepositoryException e) {
                     damaged.accept(e);
+                } catch (NoSuchFileException vanished) {
+                    // deleted by compact after the listing: its live blocks are in packs published before
                 }
             }
         } catch (IOException | RuntimeException e) {

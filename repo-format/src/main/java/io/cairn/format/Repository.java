@@ -33,7 +33,7 @@ public final class Repository {
 
     /** Suffix of a point file moved into tmp/ by {@link #deletePoint} (FORMAT.md section 6). */
     public static final String DELETED_POINT_SUFFIX = ".point.deleted";
-    /** Suffix of a pack file moved into tmp/ by {@link #deletePack}. */
+    /** Suffix of a pack file moved into tmp/ by {@link #deletePack} (FORMAT.md sections 2 and 10). */
     public static final String DELETED_PACK_SUFFIX = ".pack.deleted";
 
     private final Path dir;
@@ -191,7 +191,7 @@ public final class Repository {
      * @throws ProtectedException  when the point is protected now
      */
     public void deletePoint(final PointInfo point) throws IOException {
-        requireWriterLock();
+        requireWriterLock("deleting a restore point");
         final Path file = pointPath(Ids.requireDiskName(point.disk()), point.id());
         if (!Ids.isPointId(point.id())) {
             throw new IllegalArgumentException("not a restore point id: " + point.id());
@@ -205,29 +205,33 @@ public final class Repository {
     }
 
     /**
-     * Deletes a sealed pack in the same order as {@link #deletePoint}: rename into {@code tmp/<name>.deleted}, fsync
-     * {@code tmp/} and {@code packs/ab/}, unlink, fsync {@code tmp/}. The caller (compact) must have made sure that no
-     * restore point needs its records any more, and must hold the writer lock. A protected pack is refused with a
-     * {@link ProtectedException}; an expired one gets its attribute lifted first.
+     * Deletes a sealed pack (FORMAT.md section 10, step 4), the way {@link #deletePoint} deletes a point: renames
+     * {@code packs/ab/<id>.pack} to {@code tmp/<id>.pack.deleted} (fsyncs {@code tmp/}), fsyncs {@code packs/ab/}
+     * (from here on the pack is gone from the repository), then unlinks the tmp file and fsyncs {@code tmp/}. A crash
+     * in between leaves the pack either wholly under {@code packs/} or as a tmp leftover (reclaimable). Only compact
+     * calls this, after every live block of the pack is durable in another pack.
+     * <p>
+     * The caller must hold the writer lock taken with {@link #lockForWrite} on this instance; otherwise this throws
+     * IllegalStateException and deletes nothing. A reader that opened the pack before the rename keeps reading it
+     * (the unlinked file lives until its last descriptor is closed).
      *
-     * @throws NoSuchFileException when the pack is not there
-     * @throws ProtectedException  when the pack is protected now
+     * @throws NoSuchFileException when the pack file is not there (already deleted)
      */
     public void deletePack(final Path packFile) throws IOException {
-        requireWriterLock();
+        requireWriterLock("deleting a pack");
         final String name = packFile.getFileName().toString();
-        if (!name.endsWith(".pack") || !Hex.isHex(name.substring(0, name.length() - 5), 16)
-                || !packFile.toAbsolutePath().normalize().equals(
-                        packPath(name.substring(0, 32)).toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("not a sealed pack of " + dir + ": " + packFile);
+        final String idHex = name.endsWith(".pack") ? name.substring(0, name.length() - 5) : "";
+        if (!Hex.isHex(idHex, 16) || !packPath(idHex).toAbsolutePath().normalize()
+                .equals(packFile.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("not a pack of repository " + dir + ": " + packFile);
         }
         if (!Files.exists(packFile)) {
             throw new NoSuchFileException(packFile.toString());
         }
         immutability.requireDeletable(packFile, Instant.now());
-        final Path dead = tmpDir().resolve(name.substring(0, 32) + DELETED_PACK_SUFFIX);
-        Durable.publish(packFile, dead);
-        Durable.fsyncDirectory(packFile.getParent());
+        final Path dead = tmpDir().resolve(idHex + DELETED_PACK_SUFFIX);
+        Durable.publish(packFile, dead);              // atomic rename, fsyncs tmp/
+        Durable.fsyncDirectory(packFile.getParent()); // the name is gone from packs/ab/ durably
         Files.delete(dead);
         Durable.fsyncDirectory(tmpDir());
     }
@@ -237,9 +241,9 @@ public final class Repository {
      * (RepositoryLock refuses a second acquire in the same process before it touches the file, so the probe
      * cannot drop the lock it checks).
      */
-    private void requireWriterLock() throws IOException {
+    private void requireWriterLock(final String what) throws IOException {
         if (writerLock == null) {
-            throw new IllegalStateException("deleting needs the writer lock: call lockForWrite first");
+            throw new IllegalStateException(what + " needs the writer lock: call lockForWrite first");
         }
         final RepositoryLock probe;
         try {
@@ -248,7 +252,7 @@ public final class Repository {
             return; // held, as required
         }
         probe.close();
-        throw new IllegalStateException("deleting needs the writer lock, which was released");
+        throw new IllegalStateException(what + " needs the writer lock, which was released");
     }
 
     /** Disk names that have a points/ directory. */

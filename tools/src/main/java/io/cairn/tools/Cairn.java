@@ -35,6 +35,7 @@ public final class Cairn {
             Map.entry("verify", new VerifyCommand()),
             Map.entry("retention", new RetentionCommand()),
             Map.entry("immutable", new ImmutableCommand()),
+            Map.entry("compact", new CompactCommand()),
             Map.entry("quickstart", new QuickstartCommand()));
 
     private Cairn() {
@@ -120,6 +121,7 @@ public final class Cairn {
                   retention --repo DIR [--disk NAME] [--keep-last N] [--keep-days N] [--keep-weekly N]
                             [--keep-monthly N] [--keep-yearly N] [--dry-run] [--json]
                   immutable --repo DIR --days N | --status | --lift-expired [--json]
+                  compact --repo DIR [--threshold PCT] [--dry-run] [--wait] [--json]
 
                 Run 'cairn COMMAND --help' for a command's options.
                 Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.

@@ -1,5 +1,6 @@
 package io.cairn.engine.restore;
 
+import io.cairn.engine.DebugPause;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockDecompressor;
 import io.cairn.engine.codec.BlockHasher;
@@ -10,7 +11,6 @@ import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.index.BlockId;
-import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.BlockRecordLayout;
 import io.cairn.format.pack.BlockRecordReader;
@@ -22,6 +22,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,9 +38,18 @@ import java.util.function.Consumer;
  * Threads: {@code threads} platform threads claim runs of blocks from a shared counter and each read, check,
  * decompress and pwrite their blocks with their own buffers (no lock and no allocation per block); the calling
  * thread reports progress and joins them.
+ * <p>
+ * Compact beside a restore (FORMAT.md section 10): restore takes no lock, and compact may delete a pack after this
+ * job built its catalog. A pack already opened stays readable (an unlinked file lives while it is open); a pack
+ * that is gone when first opened, or a block that the catalog does not know, makes the job load the catalog again
+ * (compact publishes every replacement before it deletes a pack) and retry, at most {@link #MAX_CATALOG_LOADS}
+ * times per restore. Crash and concurrency tests can pause the job at {@code restore-after-catalog-load} (see
+ * {@link DebugPause}).
  */
 public final class RestoreJob {
     private static final int BLOCKS_PER_CLAIM = 16;
+    /** Bound on catalog loads per restore (the first included); each compact run needs at most one more. */
+    static final int MAX_CATALOG_LOADS = 8;
     private final Repository repo;
     private final Progress progress;
     private final Consumer<String> warnings;
@@ -71,22 +81,23 @@ public final class RestoreJob {
                 throw new CorruptRepositoryException(info.path(), -1, "restore point block size "
                         + point.blockSize() + " differs from the repository's " + repo.config().blockSize());
             }
-            try (PackCatalog catalog = PackCatalog.load(repo, 0,
-                    e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
+            final Shared shared = new Shared(repo, warnings, point);
+            try {
                 final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format);
-                final Shared shared = new Shared(point, catalog, out);
+                shared.target = out;
                 try {
+                    DebugPause.at("restore-after-catalog-load");
                     runWorkers(shared);
                     out.commit();
                 } catch (IOException | RuntimeException e) {
                     out.abort();
                     throw e;
-                } finally {
-                    shared.closeChannels();
                 }
                 return new RestoreResult(info.id(), info.disk(), target, point.virtualSize(),
                         shared.blocksData.get(), shared.blocksZero.get(), shared.bytesWritten.get(),
                         System.nanoTime() - t0);
+            } finally {
+                shared.close();
             }
         }
     }
@@ -132,30 +143,20 @@ public final class RestoreJob {
         progress.update(size, size);
     }
 
-    /** State shared by the restore threads: the claim counter, lazily opened pack channels, counters. */
-    private static final class Shared {
-        final PointReader point;
+    /**
+     * A loaded catalog and the pack channels opened through it. Channels are opened lazily, once per pack
+     * (cold path, under this view's monitor).
+     */
+    private static final class CatalogView {
         final PackCatalog catalog;
-        final RestoreTarget target;
         final FileChannel[] channels;
-        final AtomicLong nextBlock = new AtomicLong();
-        final AtomicLong blocksData = new AtomicLong();
-        final AtomicLong blocksZero = new AtomicLong();
-        final AtomicLong bytesWritten = new AtomicLong();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Shared(final PointReader point, final PackCatalog catalog, final RestoreTarget target) {
-            this.point = point;
+        CatalogView(final PackCatalog catalog) {
             this.catalog = catalog;
-            this.target = target;
             this.channels = new FileChannel[catalog.packCount()];
         }
 
-        long blocksDoneApprox() {
-            return blocksData.get() + blocksZero.get();
-        }
-
-        /** Cold path: the first use of each pack opens it. */
+        /** @throws java.nio.file.NoSuchFileException when compact deleted the pack after the catalog was loaded */
         synchronized FileChannel channel(final int ordinal) throws IOException {
             FileChannel ch = channels[ordinal];
             if (ch == null) {
@@ -165,7 +166,7 @@ public final class RestoreJob {
             return ch;
         }
 
-        synchronized void closeChannels() {
+        synchronized void close() {
             for (FileChannel ch : channels) {
                 if (ch != null) {
                     try {
@@ -174,6 +175,65 @@ public final class RestoreJob {
                         // read-only
                     }
                 }
+            }
+            catalog.close();
+        }
+    }
+
+    /** State shared by the restore threads: the claim counter, the current catalog view, counters. */
+    private static final class Shared {
+        final Repository repo;
+        final Consumer<String> warnings;
+        final PointReader point;
+        /** Set once before the workers start (Thread.start publishes it to them). */
+        RestoreTarget target;
+        /** Every view loaded; closed only at the end, since a worker may still read through an older one. */
+        final List<CatalogView> views = new ArrayList<>();
+        /** The newest view; replaced (under this object's monitor) by {@link #reload}. */
+        volatile CatalogView view;
+        final AtomicLong nextBlock = new AtomicLong();
+        final AtomicLong blocksData = new AtomicLong();
+        final AtomicLong blocksZero = new AtomicLong();
+        final AtomicLong bytesWritten = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Shared(final Repository repo, final Consumer<String> warnings, final PointReader point) throws IOException {
+            this.repo = repo;
+            this.warnings = warnings;
+            this.point = point;
+            this.view = load();
+            views.add(view);
+        }
+
+        private CatalogView load() throws IOException {
+            return new CatalogView(PackCatalog.load(repo, 0,
+                    e -> warnings.accept("damaged pack skipped: " + e.getMessage())));
+        }
+
+        long blocksDoneApprox() {
+            return blocksData.get() + blocksZero.get();
+        }
+
+        /**
+         * Cold path: loads the catalog again unless another thread already replaced {@code seen}. Returns false when
+         * the bound on loads is reached (the caller then reports the block as missing).
+         */
+        synchronized boolean reload(final CatalogView seen) throws IOException {
+            if (view != seen) {
+                return true;
+            }
+            if (views.size() >= MAX_CATALOG_LOADS) {
+                return false;
+            }
+            final CatalogView fresh = load();
+            views.add(fresh);
+            view = fresh;
+            return true;
+        }
+
+        synchronized void close() {
+            for (CatalogView v : views) {
+                v.close();
             }
         }
     }
@@ -191,7 +251,9 @@ public final class RestoreJob {
         private final BlockDecompressor decompressor = new BlockDecompressor();
         private final BlockHasher hasher = new BlockHasher();
         private final ZeroDetector zeros;
-        private final FileChannel[] local;
+        /** This thread's cache of the channels of {@link #localView}. */
+        private FileChannel[] local;
+        private CatalogView localView;
 
         Worker(final Shared shared, final int blockSize) {
             this.shared = shared;
@@ -202,14 +264,14 @@ public final class RestoreJob {
             this.rawBuffer = raw.asByteBuffer();
             this.records = new BlockRecordReader(blockSize);
             this.zeros = new ZeroDetector(arena, blockSize);
-            this.local = new FileChannel[shared.channels.length];
+            this.localView = shared.view;
+            this.local = new FileChannel[localView.channels.length];
         }
 
         void run() throws IOException {
             final PointReader point = shared.point;
             final long count = point.blockCount();
             final long size = point.virtualSize();
-            final BlockIndex index = shared.catalog.index();
             final RestoreTarget out = shared.target;
             final boolean writeZeros = shared.target.mustWriteZeros();
             while (shared.failure.get() == null) {
@@ -234,12 +296,7 @@ public final class RestoreJob {
                         }
                         continue;
                     }
-                    final long loc = index.get(hi, lo);
-                    if (loc == BlockLocation.EMPTY) {
-                        throw new CorruptRepositoryException(point.path(), -1, "block " + b + " (id "
-                                + BlockId.toHex(hi, lo) + ") is missing from the repository: no intact pack holds it");
-                    }
-                    out.write(readBlock(b, hi, lo, loc, length), length, offset);
+                    out.write(fetch(b, hi, lo, length), length, offset);
                     written += length;
                     data++;
                 }
@@ -249,17 +306,46 @@ public final class RestoreJob {
             }
         }
 
-        /** Reads, checks and (if needed) decompresses one block; returns the segment holding its raw bytes. */
-        private MemorySegment readBlock(final long block, final long hi, final long lo, final long loc, final int length)
+        /**
+         * Finds a block in the current catalog view and reads it; when the view does not know the block or its pack
+         * is gone (compact ran meanwhile), loads the catalog again and retries (bounded by MAX_CATALOG_LOADS).
+         */
+        private MemorySegment fetch(final long block, final long hi, final long lo, final int length)
                 throws IOException {
-            final int ordinal = BlockLocation.packOrdinal(loc);
-            final long offset = BlockLocation.recordOffset(loc);
-            FileChannel ch = local[ordinal];
-            if (ch == null) {
-                ch = shared.channel(ordinal);
-                local[ordinal] = ch;
+            while (true) {
+                final CatalogView v = shared.view;
+                if (v != localView) { // cold: the catalog was reloaded
+                    localView = v;
+                    local = new FileChannel[v.channels.length];
+                }
+                final long loc = v.catalog.index().get(hi, lo);
+                if (loc != BlockLocation.EMPTY) {
+                    final int ordinal = BlockLocation.packOrdinal(loc);
+                    FileChannel ch = local[ordinal];
+                    if (ch == null) {
+                        try {
+                            ch = v.channel(ordinal);
+                        } catch (NoSuchFileException gone) {
+                            if (shared.reload(v)) {
+                                continue;
+                            }
+                            throw gone;
+                        }
+                        local[ordinal] = ch;
+                    }
+                    return readBlock(block, hi, lo, ch, v.catalog.packPath(ordinal),
+                            BlockLocation.recordOffset(loc), length);
+                }
+                if (!shared.reload(v)) {
+                    throw new CorruptRepositoryException(shared.point.path(), -1, "block " + block + " (id "
+                            + BlockId.toHex(hi, lo) + ") is missing from the repository: no intact pack holds it");
+                }
             }
-            final Path pack = shared.catalog.packPath(ordinal);
+        }
+
+        /** Reads, checks and (if needed) decompresses one block; returns the segment holding its raw bytes. */
+        private MemorySegment readBlock(final long block, final long hi, final long lo, final FileChannel ch,
+                                        final Path pack, final long offset, final int length) throws IOException {
             records.read(ch, pack, offset, stored);
             records.requireId(pack, offset, hi, lo);
             if (records.rawLength() != length) {

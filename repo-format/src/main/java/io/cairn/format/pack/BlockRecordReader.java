@@ -96,6 +96,11 @@ public final class BlockRecordReader {
         }
     }
 
+    /** The data CRC32C of the last record read (checked by {@link #read}); lets compact copy a record verbatim. */
+    public int dataCrc() {
+        return header.getInt(BlockRecordLayout.DATA_CRC_OFFSET);
+    }
+
     public int codec() {
         return codec;
     }

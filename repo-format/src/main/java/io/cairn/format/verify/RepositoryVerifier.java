@@ -37,6 +37,10 @@ public final class RepositoryVerifier {
     }
 
     private static final int MAX_LISTED_BLOCKS = 10;
+    /** checkPack's answer for a pack deleted (by compact) between the listing and its opening. */
+    private static final long VANISHED = Long.MIN_VALUE;
+    /** Bound on listing the packs again after some vanished (each compact run deletes only after it published). */
+    private static final int MAX_RELISTS = 8;
 
     private final Repository repo;
     private final DeepCheck deep;
@@ -45,6 +49,9 @@ public final class RepositoryVerifier {
     /** Set when a point file cannot be read: its blocks are unknown, so no pack may be called unreferenced. */
     private boolean unreadablePoint;
     private int vanishedPoints;
+    private int vanishedPacks;
+    /** The file length of the pack checkPack last opened (0 when it could not be opened). */
+    private long lastPackLength;
 
     public RepositoryVerifier(final Repository repo, final DeepCheck deep, final Consumer<String> progress) {
         this.repo = repo;
@@ -53,23 +60,45 @@ public final class RepositoryVerifier {
     }
 
     public VerifyReport run() throws IOException {
-        final List<Path> packFiles = repo.packFiles();
-        final long[] packLength = new long[packFiles.size()];
-        final boolean[] referenced = new boolean[packFiles.size()];
-        final boolean[] damagedPack = new boolean[packFiles.size()];
+        final List<Path> packFiles = new ArrayList<>(repo.packFiles());
+        long[] packLength = new long[packFiles.size()];
+        boolean[] damagedPack = new boolean[packFiles.size()];
         long records = 0;
         final int blockSize = repo.config().blockSize();
         final ByteBuffer buf = ByteBuffer.allocateDirect(blockSize);
         final BlockRecordReader rr = new BlockRecordReader(blockSize);
         try (BlockIndex good = new BlockIndex(Math.max(1024, packFiles.size() * 64L))) {
-            for (int ordinal = 0; ordinal < packFiles.size(); ordinal++) {
-                final Path p = packFiles.get(ordinal);
-                packLength[ordinal] = Files.size(p);
-                progress.accept("checking pack " + (ordinal + 1) + "/" + packFiles.size());
-                final long checked = checkPack(p, ordinal, good, rr, buf);
-                damagedPack[ordinal] = checked < 0;
-                records += Math.max(0, checked);
+            int checked = 0;
+            for (int round = 0; ; round++) {
+                boolean vanished = false;
+                for (int ordinal = checked; ordinal < packFiles.size(); ordinal++) {
+                    final Path p = packFiles.get(ordinal);
+                    progress.accept("checking pack " + (ordinal + 1) + "/" + packFiles.size());
+                    final long n = checkPack(p, ordinal, good, rr, buf);
+                    if (n == VANISHED) {
+                        vanished = true;
+                        continue;
+                    }
+                    packLength[ordinal] = lastPackLength;
+                    damagedPack[ordinal] = n < 0;
+                    records += Math.max(0, n);
+                }
+                checked = packFiles.size();
+                // A compact running beside verify publishes a pack's replacements before it deletes the pack
+                // (FORMAT.md section 10): when a listed pack vanished, list again and check the packs that appeared.
+                if (!vanished || round >= MAX_RELISTS) {
+                    break;
+                }
+                final java.util.Set<Path> known = new java.util.HashSet<>(packFiles);
+                for (Path p : repo.packFiles()) {
+                    if (known.add(p)) {
+                        packFiles.add(p);
+                    }
+                }
+                packLength = java.util.Arrays.copyOf(packLength, packFiles.size());
+                damagedPack = java.util.Arrays.copyOf(damagedPack, packFiles.size());
             }
+            final boolean[] referenced = new boolean[packFiles.size()];
             int points = 0;
             final List<String> intact = new ArrayList<>();
             for (Path pf : repo.pointFiles(null)) {
@@ -86,14 +115,20 @@ public final class RepositoryVerifier {
                         + " is unknown: no pack is reported as reclaimable"));
             }
             for (int i = 0; i < packFiles.size() && !unreadablePoint; i++) {
-                if (!referenced[i] && !damagedPack[i]) { // a damaged pack is kept for repair, never "free"
+                // a damaged pack is kept for repair, never "free"; a pack compact deleted meanwhile is not here
+                if (!referenced[i] && !damagedPack[i] && Files.exists(packFiles.get(i))) {
                     reclaimable += packLength[i];
                     findings.add(new Finding.Reclaimable(packFiles.get(i), packLength[i],
                             "pack referenced by no restore point"));
                 }
             }
             for (Path t : repo.tmpFiles()) {
-                final long len = Files.isRegularFile(t) ? Files.size(t) : 0;
+                final long len;
+                try {
+                    len = Files.isRegularFile(t) ? Files.size(t) : 0;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // removed meanwhile by the run that left it (a deletion's last step)
+                }
                 reclaimable += len;
                 findings.add(new Finding.Reclaimable(t, len, "leftover of an interrupted run"));
             }
@@ -101,22 +136,30 @@ public final class RepositoryVerifier {
             checkStrayNames();
             checkImmutabilityRecord();
             intact.sort(null);
-            return new VerifyReport(List.copyOf(findings), packFiles.size(), records, points, intact, reclaimable,
-                    deep != null);
+            return new VerifyReport(List.copyOf(findings), packFiles.size() - vanishedPacks, records, points, intact,
+                    reclaimable, deep != null);
         }
     }
 
-    /** Checks one pack; returns the records checked, or -1 when the pack as a whole is damaged. */
+    /**
+     * Checks one pack; returns the records checked, -1 when the pack as a whole is damaged, or {@link #VANISHED}
+     * when it was deleted after the listing. An open pack stays readable when compact deletes it meanwhile.
+     */
     private long checkPack(final Path p, final int ordinal, final BlockIndex good, final BlockRecordReader rr,
                            final ByteBuffer buf) throws IOException {
         final PackReader r;
+        lastPackLength = 0;
         try {
             r = PackReader.open(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            vanishedPacks++;
+            return VANISHED;
         } catch (CorruptRepositoryException e) {
             findings.add(new Finding.DamagedPack(p, e.getMessage()));
             return -1;
         }
         try (r) {
+            lastPackLength = r.fileLength();
             final String name = p.getFileName().toString();
             if (!Hex.of(r.packId()).equals(name.substring(0, name.length() - 5))) {
                 findings.add(new Finding.DamagedPack(p, "pack id in the header differs from the file name"));
