@@ -112,6 +112,11 @@ public final class BlockRecordReader {
         return idHi;
     }
 
+    /** CRC32C of the stored bytes of the last record read, as its header states (read() checked it). */
+    public int dataCrc() {
+        return header.getInt(BlockRecordLayout.DATA_CRC_OFFSET);
+    }
+
     public long idLo() {
         return idLo;
     }
