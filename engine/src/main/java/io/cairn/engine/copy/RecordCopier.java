@@ -181,6 +181,7 @@ public final class RecordCopier implements AutoCloseable {
         return bytesCopied;
     }
 
+    /** Packs this copier published in the target. */
     public int packsPublished() {
         return packsPublished;
     }

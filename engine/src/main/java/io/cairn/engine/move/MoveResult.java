@@ -34,10 +34,12 @@ public record MoveResult(String disk, Path source, Path target, boolean targetCr
         return count(PointOutcome.Status.SKIPPED);
     }
 
+    /** Points copied and verified in the target whose removal from the source failed: they are in both. */
     public long pointsNotRemoved() {
         return count(PointOutcome.Status.NOT_REMOVED);
     }
 
+    /** Points not moved: they stay in the source only. */
     public long pointsFailed() {
         return count(PointOutcome.Status.FAILED);
     }
