@@ -36,6 +36,7 @@ public final class Cairn {
             Map.entry("retention", new RetentionCommand()),
             Map.entry("immutable", new ImmutableCommand()),
             Map.entry("compact", new CompactCommand()),
+            Map.entry("move", new MoveCommand()),
             Map.entry("quickstart", new QuickstartCommand()));
 
     private Cairn() {
@@ -122,6 +123,7 @@ public final class Cairn {
                             [--keep-monthly N] [--keep-yearly N] [--dry-run] [--json]
                   immutable --repo DIR --days N | --status | --lift-expired [--json]
                   compact --repo DIR [--threshold PCT] [--dry-run] [--wait] [--json]
+                  move --repo DIR --disk NAME --to-repo DIR2 [--json]
 
                 Run 'cairn COMMAND --help' for a command's options.
                 Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.

@@ -96,7 +96,7 @@ public final class BlockRecordReader {
         }
     }
 
-    /** The data CRC32C of the last record read (checked by {@link #read}); lets compact copy a record verbatim. */
+    /** The data CRC32C of the last record read (checked by {@link #read}); lets compact and move copy a record verbatim. */
     public int dataCrc() {
         return header.getInt(BlockRecordLayout.DATA_CRC_OFFSET);
     }
