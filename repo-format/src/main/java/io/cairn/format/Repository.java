@@ -119,7 +119,7 @@ public final class Repository {
             Files.createDirectories(sub);
             Durable.fsyncDirectory(sub.getParent());
         }
-        Durable.publish(pack.tmpPath(), target);
+        Durable.publish(pack.tmpPath(), target, "pack-after-rename");
         return target;
     }
 
@@ -139,7 +139,7 @@ public final class Repository {
             Files.createDirectories(sub);
             Durable.fsyncDirectory(sub.getParent());
         }
-        Durable.publish(tmp, target);
+        Durable.publish(tmp, target, "point-after-rename");
         return target;
     }
 
@@ -162,9 +162,10 @@ public final class Repository {
             throw new IllegalArgumentException("not a restore point id: " + point.id());
         }
         final Path dead = tmpDir().resolve(point.id() + DELETED_POINT_SUFFIX);
-        Durable.publish(file, dead);              // atomic rename, fsyncs tmp/
+        Durable.publish(file, dead, "delete-after-rename"); // atomic rename, fsyncs tmp/
         Durable.fsyncDirectory(file.getParent()); // the name is gone from points/DISK/ durably
         Files.delete(dead);
+        PausePoint.at("delete-after-unlink");
         Durable.fsyncDirectory(tmpDir());
     }
 
