@@ -61,7 +61,8 @@ final class FaultSuiteReport {
             line(sb, r, width);
         }
         sections.put(section, sb.toString());
-        final StringBuilder file = new StringBuilder("# Cairn fault-injection suite: each fault and what it ended with\n");
+        final StringBuilder file = new StringBuilder(
+                "# Cairn fault-injection suite: each fault and what it ended with\n");
         for (Map.Entry<String, String> e : sections.entrySet()) {
             file.append('\n').append(SECTION).append(e.getKey()).append("\n\n").append(e.getValue());
         }
