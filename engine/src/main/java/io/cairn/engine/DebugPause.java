@@ -1,58 +1,23 @@
 package io.cairn.engine;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import io.cairn.format.PausePoint;
 
 /**
  * Test hook for crash tests: when the environment variable {@code CAIRN_DEBUG_PAUSE_AT} names this point, the
  * process prints {@code cairn-debug-paused: NAME} on stderr and sleeps, so that a test can kill -9 it at exactly
  * that moment. {@code NAME#K} pauses at the K-th time (1-based) the point is reached, which turns a point that is
  * passed many times (once per pack, once per deleted point) into many distinct kill moments.
- * When {@code CAIRN_DEBUG_RESUME_FILE} names a file, the pause ends as soon as that file exists, so a test can also
- * let the paused process continue (a restore paused while compact deletes packs under it).
+ * {@code CAIRN_DEBUG_RESUME_FILE} lets a paused process carry on once that file exists.
  * Costs one string comparison per call when the variable is unset (cold paths only).
+ * <p>
+ * The implementation is {@link PausePoint} in repo-format, so that points of both modules share one counter and
+ * one set of rules.
  */
 public final class DebugPause {
-    private static final String AT = System.getenv("CAIRN_DEBUG_PAUSE_AT");
-    private static final String RESUME_FILE = System.getenv("CAIRN_DEBUG_RESUME_FILE");
-    private static final long PAUSE_MS = 600_000;
-    private static final long RESUME_POLL_MS = 20;
-    private static final String NAME;
-    private static final int OCCURRENCE;
-    private static final AtomicInteger SEEN = new AtomicInteger();
-
-    static {
-        final int hash = AT == null ? -1 : AT.lastIndexOf('#');
-        if (hash > 0) {
-            NAME = AT.substring(0, hash);
-            OCCURRENCE = Integer.parseInt(AT.substring(hash + 1));
-        } else {
-            NAME = AT;
-            OCCURRENCE = 1;
-        }
-    }
-
     private DebugPause() {
     }
 
     public static void at(final String name) {
-        if (NAME != null && NAME.equals(name) && SEEN.incrementAndGet() == OCCURRENCE) {
-            System.err.println("cairn-debug-paused: " + AT);
-            System.err.flush();
-            try {
-                if (RESUME_FILE == null) {
-                    Thread.sleep(PAUSE_MS);
-                } else {
-                    final java.nio.file.Path resume = java.nio.file.Path.of(RESUME_FILE);
-                    for (long waited = 0; waited < PAUSE_MS && !java.nio.file.Files.exists(resume);
-                         waited += RESUME_POLL_MS) {
-                        Thread.sleep(RESUME_POLL_MS);
-                    }
-                    System.err.println("cairn-debug-resumed: " + AT);
-                    System.err.flush();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        PausePoint.at(name);
     }
 }

@@ -23,10 +23,21 @@ public final class Durable {
 
     /** Atomically renames {@code from} to {@code to} (same file system) and fsyncs the target directory. */
     public static void publish(final Path from, final Path to) throws IOException {
+        publish(from, to, null);
+    }
+
+    /**
+     * As {@link #publish(Path, Path)}; crash tests can pause at {@code pauseAfterRename} (a {@link PausePoint}),
+     * between the rename and the directory fsync.
+     */
+    public static void publish(final Path from, final Path to, final String pauseAfterRename) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
+        }
+        if (pauseAfterRename != null) {
+            PausePoint.at(pauseAfterRename);
         }
         fsyncDirectory(to.toAbsolutePath().getParent()); // a bare file name has no parent of its own
     }

@@ -138,7 +138,7 @@ public final class Repository {
             Durable.fsyncDirectory(sub.getParent());
         }
         final boolean protect = immutability.beforePublish(target);
-        Durable.publish(pack.tmpPath(), target);
+        Durable.publish(pack.tmpPath(), target, "pack-after-rename");
         if (protect) {
             immutability.afterPublish(target);
         }
@@ -165,7 +165,7 @@ public final class Repository {
             Durable.fsyncDirectory(sub.getParent());
         }
         final boolean protect = immutability.beforePublish(target);
-        Durable.publish(tmp, target);
+        Durable.publish(tmp, target, "point-after-rename");
         if (protect) {
             immutability.afterPublish(target);
         }
@@ -198,9 +198,10 @@ public final class Repository {
         }
         immutability.requireDeletable(file, Instant.now());
         final Path dead = tmpDir().resolve(point.id() + DELETED_POINT_SUFFIX);
-        Durable.publish(file, dead);              // atomic rename, fsyncs tmp/
+        Durable.publish(file, dead, "delete-after-rename"); // atomic rename, fsyncs tmp/
         Durable.fsyncDirectory(file.getParent()); // the name is gone from points/DISK/ durably
         Files.delete(dead);
+        PausePoint.at("delete-after-unlink");
         Durable.fsyncDirectory(tmpDir());
     }
 

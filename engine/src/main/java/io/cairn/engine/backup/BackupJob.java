@@ -78,6 +78,7 @@ public final class BackupJob {
     }
 
     private BackupResult runLocked(final BlockSource source) throws IOException {
+        DebugPause.at("backup-after-lock");
         final long t0 = System.nanoTime();
         final Instant started = Instant.now();
         final RepositoryConfig cfg = repo.config();
@@ -190,6 +191,7 @@ public final class BackupJob {
                 point.finish(m);
                 DebugPause.at("before-point-publish");
                 repo.publishPoint(disk, pointId, tmpPoint);
+                DebugPause.at("after-point-publish");
             } catch (IOException | RuntimeException e) {
                 point.abort();
                 throw e;

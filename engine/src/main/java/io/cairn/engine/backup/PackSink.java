@@ -72,6 +72,7 @@ final class PackSink implements AutoCloseable {
         final SealedPack sealed = writer.seal();
         DebugPause.at("before-pack-publish");
         repo.publishPack(sealed);
+        DebugPause.at("after-pack-publish");
         packsWritten++;
     }
 

@@ -2,6 +2,7 @@ package io.cairn.format.pack;
 
 import io.cairn.format.Checksums;
 import io.cairn.format.Hex;
+import io.cairn.format.PausePoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -169,6 +170,7 @@ public final class PackWriter implements AutoCloseable {
             final long fileLength = position + TRAILER_LENGTH;
             final ByteBuffer t = trailer(footerOffset, recordCount, footerCrc, packId, fileLength, crc);
             write(t);
+            PausePoint.at("pack-before-fdatasync");
             channel.force(false);
             channel.close();
             channel = null;

@@ -2,6 +2,7 @@ package io.cairn.format.point;
 
 import io.cairn.format.Checksums;
 import io.cairn.format.Durable;
+import io.cairn.format.PausePoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -126,6 +127,7 @@ public final class PointWriter implements AutoCloseable {
         h.putInt(HEADER_CRC_OFFSET, Checksums.crc32c(crc, h, 0, HEADER_CRC_OFFSET));
         h.clear();
         Durable.writeFully(channel, h, 0);
+        PausePoint.at("point-before-fdatasync");
         channel.force(false);
         channel.close();
         done = true;
