@@ -1,45 +1,45 @@
 package io.cairn.engine.restore;
 
 import io.cairn.engine.Progress;
-import io.cairn.engine.codec.BlockDecompressor;
-import io.cairn.engine.codec.BlockHasher;
 import io.cairn.engine.codec.DirectBuffers;
-import io.cairn.engine.codec.ZeroDetector;
+import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
-import io.cairn.format.index.BlockId;
-import io.cairn.format.index.BlockIndex;
-import io.cairn.format.index.BlockLocation;
-import io.cairn.format.pack.BlockRecordLayout;
-import io.cairn.format.pack.BlockRecordReader;
 import io.cairn.format.point.PointReader;
-import io.cairn.nativeio.AlignedBuffers;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * Restores one restore point to a file or block device, bit-exact: every record's header CRC, data CRC and id
- * are checked as it is read, and every decompressed block is re-hashed against its id before it is written.
+ * Restores one restore point to a file, block device or VHDX file, bit-exact, through the pipeline
+ * <pre>
+ *  reader ──ring──▶ decode worker 0 (record checks, CRC32C, zstd, XXH3-128 re-hash) ──ring──▶ ┐
+ *  (io_uring,├─ring──▶ decode worker 1                                           ──ring──▶ ├ writer (this thread):
+ *  O_DIRECT) ▲                                                                                │ runs of blocks in
+ *            └──────────────────────────── free slots ring ◀─────────────────────────────────┘ multi-MiB pwrites
+ * </pre>
+ * then one fdatasync and, for a file, the rename into place (see {@link RestoreTarget}).
  * <p>
- * Threads: {@code threads} platform threads claim runs of blocks from a shared counter and each read, check,
- * decompress and pwrite their blocks with their own buffers (no lock and no allocation per block); the calling
- * thread reports progress and joins them.
+ * Every record's header CRC, lengths, id and data CRC are checked, and every block is re-hashed against its id
+ * before it is written; the first failure stops every stage, and the partial file is deleted.
+ * <p>
+ * Sizing: slots for one write run ({@link #WRITE_RUN_BYTES}), the reads in flight and one per worker plus two
+ * in the rings; so about 20 MiB of output and 20 MiB of input buffers at 1 MiB blocks, whatever the disk size.
  */
 public final class RestoreJob {
-    private static final int BLOCKS_PER_CLAIM = 16;
+    /** Largest write: enough for a device to stream, small enough to keep the slot pool small. */
+    static final int WRITE_RUN_BYTES = 8 << 20;
+    /** Bytes of reads in flight to aim for: 8 reads of 1 MiB blocks, fewer of larger ones. */
+    private static final int READ_AHEAD_BYTES = 16 << 20;
     private final Repository repo;
     private final Progress progress;
     private final Consumer<String> warnings;
@@ -49,6 +49,7 @@ public final class RestoreJob {
         this(repo, progress, warnings, Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
+    /** @param threads decode workers (the reader and the writer run on threads of their own) */
     public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings,
                       final int threads) {
         this.repo = repo;
@@ -74,221 +75,115 @@ public final class RestoreJob {
             try (PackCatalog catalog = PackCatalog.load(repo, 0,
                     e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
                 final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format);
-                final Shared shared = new Shared(point, catalog, out);
+                final Pipeline p;
                 try {
-                    runWorkers(shared);
+                    p = runPipeline(point, catalog, out);
                     out.commit();
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | RuntimeException | Error e) {
                     out.abort();
                     throw e;
-                } finally {
-                    shared.closeChannels();
                 }
+                final long durationNs = System.nanoTime() - t0;
                 return new RestoreResult(info.id(), info.disk(), target, point.virtualSize(),
-                        shared.blocksData.get(), shared.blocksZero.get(), shared.bytesWritten.get(),
-                        System.nanoTime() - t0);
+                        p.writer.blocksData, p.writer.blocksZero, p.writer.bytesWritten, durationNs,
+                        p.reader.bytesRead(), p.writer.writes, p.reader.busyNs(), p.workerBusyNs, p.writer.busyNs,
+                        threads, out.syncNs(), out.isDirect(), p.reader.async());
             }
         }
     }
 
-    private void runWorkers(final Shared shared) throws IOException {
-        final List<Thread> list = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            list.add(Thread.ofPlatform().name("cairn-restore-" + i).daemon().start(() -> {
-                try (Worker w = new Worker(shared, repo.config().blockSize())) {
-                    w.run();
-                } catch (Throwable t) {
-                    shared.failure.compareAndSet(null, t);
+    /** The stages of one run, kept for their counters. */
+    private record Pipeline(PackReadAgent reader, RestoreWriterStage writer, long workerBusyNs) {
+    }
+
+    private Pipeline runPipeline(final PointReader point, final PackCatalog catalog, final RestoreTarget out)
+            throws IOException {
+        final int blockSize = point.blockSize();
+        final int workers = Math.max(1, threads);
+        final int maxRun = Math.max(1, Math.min(64, WRITE_RUN_BYTES / blockSize));
+        final int queueDepth = Math.max(2, Math.min(PackReadAgent.QUEUE_DEPTH, READ_AHEAD_BYTES / blockSize));
+        final int slotCount = maxRun + queueDepth + workers + 2;
+        final RestoreSlots slots = new RestoreSlots(slotCount, blockSize);
+        final RestoreState state = new RestoreState();
+        final List<DecodeAgent> agents = new ArrayList<>();
+        final List<Thread> started = new ArrayList<>();
+        try (Arena arena = Arena.ofShared()) {
+            // every slot must fit in the free ring at once (32 bytes a message, one spare)
+            final OneToOneBlockRing free = new OneToOneBlockRing(arena,
+                    Math.max(4096, Integer.highestOneBit((slotCount + 1) * 32) * 2));
+            for (int i = 0; i < slotCount; i++) {
+                if (!free.offer(OneToOneBlockRing.BLOCK, i, -1, 0)) {
+                    throw new IllegalStateException("free-slot ring too small for " + slotCount + " slots");
                 }
-            }));
+            }
+            final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
+            final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
+            for (int w = 0; w < workers; w++) {
+                toWorkers[w] = new OneToOneBlockRing(arena, 4096);
+                fromWorkers[w] = new OneToOneBlockRing(arena, 4096);
+                agents.add(new DecodeAgent(toWorkers[w], fromWorkers[w], slots, state, idle(), catalog));
+            }
+            final PackReadAgent reader = new PackReadAgent(point, catalog, slots, toWorkers, free, state, idle(),
+                    queueDepth);
+            final MemorySegment zeros = MemorySegment.ofBuffer(DirectBuffers.aligned(
+                    out.mustWriteZeros() ? maxRun * blockSize : DirectBuffers.ALIGNMENT));
+            final RestoreWriterStage writer = new RestoreWriterStage(slots, fromWorkers, free, state, idle(), out,
+                    zeros, maxRun, point.virtualSize(), progress);
+            started.add(Thread.ofPlatform().name("cairn-restore-reader").daemon().start(reader));
+            for (int w = 0; w < workers; w++) {
+                started.add(Thread.ofPlatform().name("cairn-restore-worker-" + w).daemon().start(agents.get(w)));
+            }
+            try {
+                writer.run();
+            } catch (Throwable t) {
+                state.fail(t);
+            } finally {
+                joinAll(started);
+                agents.forEach(DecodeAgent::close);
+            }
+            if (state.failed()) {
+                throw asIOException(state.failure());
+            }
+            long workerBusy = 0;
+            for (DecodeAgent a : agents) {
+                workerBusy += a.busyNs();
+            }
+            return new Pipeline(reader, writer, workerBusy);
         }
-        final long size = shared.point.virtualSize();
-        final int blockSize = repo.config().blockSize();
+    }
+
+    private static IdleStrategy idle() {
+        // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
+        return new BackoffIdleStrategy(8, 4, 1_000, 250_000);
+    }
+
+    private static void joinAll(final List<Thread> threads) {
         boolean interrupted = false;
-        for (Thread t : list) {
-            while (t.isAlive()) {
+        for (Thread t : threads) {
+            while (true) {
                 try {
-                    t.join(250);
+                    t.join();
+                    break;
                 } catch (InterruptedException e) {
                     interrupted = true;
-                    shared.failure.compareAndSet(null, e);
                 }
-                progress.update(Math.min(size, shared.blocksDoneApprox() * blockSize), size);
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        final Throwable f = shared.failure.get();
-        if (f instanceof IOException io) {
-            throw io;
-        } else if (f instanceof RuntimeException re) {
+    }
+
+    private static IOException asIOException(final Throwable t) {
+        if (t instanceof IOException io) {
+            return io;
+        }
+        if (t instanceof RuntimeException re) {
             throw re;
-        } else if (f instanceof Error e) {
+        }
+        if (t instanceof Error e) {
             throw e;
-        } else if (f != null) {
-            throw new IOException(f);
         }
-        progress.update(size, size);
-    }
-
-    /** State shared by the restore threads: the claim counter, lazily opened pack channels, counters. */
-    private static final class Shared {
-        final PointReader point;
-        final PackCatalog catalog;
-        final RestoreTarget target;
-        final FileChannel[] channels;
-        final AtomicLong nextBlock = new AtomicLong();
-        final AtomicLong blocksData = new AtomicLong();
-        final AtomicLong blocksZero = new AtomicLong();
-        final AtomicLong bytesWritten = new AtomicLong();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        Shared(final PointReader point, final PackCatalog catalog, final RestoreTarget target) {
-            this.point = point;
-            this.catalog = catalog;
-            this.target = target;
-            this.channels = new FileChannel[catalog.packCount()];
-        }
-
-        long blocksDoneApprox() {
-            return blocksData.get() + blocksZero.get();
-        }
-
-        /** Cold path: the first use of each pack opens it. */
-        synchronized FileChannel channel(final int ordinal) throws IOException {
-            FileChannel ch = channels[ordinal];
-            if (ch == null) {
-                ch = FileChannel.open(catalog.packPath(ordinal), StandardOpenOption.READ);
-                channels[ordinal] = ch;
-            }
-            return ch;
-        }
-
-        synchronized void closeChannels() {
-            for (FileChannel ch : channels) {
-                if (ch != null) {
-                    try {
-                        ch.close();
-                    } catch (IOException ignored) {
-                        // read-only
-                    }
-                }
-            }
-        }
-    }
-
-    /** One restore thread's buffers and loop. */
-    private static final class Worker implements AutoCloseable {
-        private final Shared shared;
-        private final int blockSize;
-        private final Arena arena = Arena.ofConfined();
-        private final MemorySegment storedSegment;
-        private final ByteBuffer stored;
-        private final MemorySegment raw;
-        private final ByteBuffer rawBuffer;
-        private final BlockRecordReader records;
-        private final BlockDecompressor decompressor = new BlockDecompressor();
-        private final BlockHasher hasher = new BlockHasher();
-        private final ZeroDetector zeros;
-        private final FileChannel[] local;
-
-        Worker(final Shared shared, final int blockSize) {
-            this.shared = shared;
-            this.blockSize = blockSize;
-            this.stored = DirectBuffers.aligned(blockSize);
-            this.storedSegment = MemorySegment.ofBuffer(stored);
-            this.raw = AlignedBuffers.allocate(arena, blockSize);
-            this.rawBuffer = raw.asByteBuffer();
-            this.records = new BlockRecordReader(blockSize);
-            this.zeros = new ZeroDetector(arena, blockSize);
-            this.local = new FileChannel[shared.channels.length];
-        }
-
-        void run() throws IOException {
-            final PointReader point = shared.point;
-            final long count = point.blockCount();
-            final long size = point.virtualSize();
-            final BlockIndex index = shared.catalog.index();
-            final RestoreTarget out = shared.target;
-            final boolean writeZeros = shared.target.mustWriteZeros();
-            while (shared.failure.get() == null) {
-                final long first = shared.nextBlock.getAndAdd(BLOCKS_PER_CLAIM);
-                if (first >= count) {
-                    return;
-                }
-                final long end = Math.min(count, first + BLOCKS_PER_CLAIM);
-                long data = 0;
-                long zero = 0;
-                long written = 0;
-                for (long b = first; b < end; b++) {
-                    final long offset = b * blockSize;
-                    final int length = (int) Math.min(blockSize, size - offset);
-                    final long hi = point.idHi(b);
-                    final long lo = point.idLo(b);
-                    if (BlockId.isZero(hi, lo)) {
-                        zero++;
-                        if (writeZeros) {
-                            out.write(zeros.zeros(), length, offset);
-                            written += length;
-                        }
-                        continue;
-                    }
-                    final long loc = index.get(hi, lo);
-                    if (loc == BlockLocation.EMPTY) {
-                        throw new CorruptRepositoryException(point.path(), -1, "block " + b + " (id "
-                                + BlockId.toHex(hi, lo) + ") is missing from the repository: no intact pack holds it");
-                    }
-                    out.write(readBlock(b, hi, lo, loc, length), length, offset);
-                    written += length;
-                    data++;
-                }
-                shared.blocksData.addAndGet(data);
-                shared.blocksZero.addAndGet(zero);
-                shared.bytesWritten.addAndGet(written);
-            }
-        }
-
-        /** Reads, checks and (if needed) decompresses one block; returns the segment holding its raw bytes. */
-        private MemorySegment readBlock(final long block, final long hi, final long lo, final long loc, final int length)
-                throws IOException {
-            final int ordinal = BlockLocation.packOrdinal(loc);
-            final long offset = BlockLocation.recordOffset(loc);
-            FileChannel ch = local[ordinal];
-            if (ch == null) {
-                ch = shared.channel(ordinal);
-                local[ordinal] = ch;
-            }
-            final Path pack = shared.catalog.packPath(ordinal);
-            records.read(ch, pack, offset, stored);
-            records.requireId(pack, offset, hi, lo);
-            if (records.rawLength() != length) {
-                throw new CorruptRepositoryException(pack, offset, "record raw length " + records.rawLength()
-                        + " differs from block " + block + "'s length " + length);
-            }
-            final MemorySegment data;
-            if (records.codec() == BlockRecordLayout.CODEC_ZSTD) {
-                final int n = decompressor.decompress(stored, records.storedLength(), rawBuffer);
-                if (n != length) {
-                    throw new CorruptRepositoryException(pack, offset, "zstd frame of block " + block
-                            + " does not decompress to " + length + " bytes");
-                }
-                data = raw;
-            } else {
-                data = storedSegment;
-            }
-            hasher.hash(data, length);
-            if (hasher.hi() != hi || hasher.lo() != lo) {
-                throw new CorruptRepositoryException(pack, offset, "block " + block + " re-hashes to "
-                        + BlockId.toHex(hasher.hi(), hasher.lo()) + ", not its id " + BlockId.toHex(hi, lo));
-            }
-            return data;
-        }
-
-        @Override
-        public void close() {
-            decompressor.close();
-            arena.close();
-        }
+        return new IOException(t);
     }
 }
