@@ -67,12 +67,31 @@ public final class LinuxFile implements AutoCloseable {
 
     /**
      * Opens {@code path} for writing: {@code O_RDWR|O_CLOEXEC}, plus {@code O_CREAT} (mode 0644, less the umask)
-     * when {@code create} and {@code O_TRUNC} when {@code truncate}. Never O_DIRECT. Read-write rather than
-     * write-only so that a writer can re-read what it produced before publishing it.
+     * when {@code create} and {@code O_TRUNC} when {@code truncate}. Never O_DIRECT (see {@link #openWriteDirect}).
+     * Read-write rather than write-only so that a writer can re-read what it produced before publishing it.
      */
     public static LinuxFile openWrite(final Path path, final boolean create, final boolean truncate)
         throws IOException {
         final int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0);
+        return open(path, flags, create ? MODE_0644 : 0);
+    }
+
+    /**
+     * As {@link #openWrite(Path, boolean, boolean)}, adding {@code O_DIRECT}: writes bypass the page cache, so a
+     * final fdatasync has little left to flush. Writes must then be 4096-aligned in file offset, length and
+     * memory address. When the file system refuses {@code O_DIRECT} (EINVAL, e.g. tmpfs on older kernels) it
+     * opens buffered instead, and {@link #isDirect()} returns false.
+     */
+    public static LinuxFile openWriteDirect(final Path path, final boolean create, final boolean truncate)
+        throws IOException {
+        final int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0);
+        try {
+            return open(path, flags | O_DIRECT, create ? MODE_0644 : 0);
+        } catch (final NativeIOException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+        }
         return open(path, flags, create ? MODE_0644 : 0);
     }
 

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  */
 public final class PackCatalog implements AutoCloseable {
     private final List<Path> packs = new ArrayList<>();
-    private final BlockIndex index;
+    private BlockIndex index;
 
     private PackCatalog(final long expectedEntries) {
         this.index = new BlockIndex(expectedEntries);
@@ -64,6 +64,52 @@ public final class PackCatalog implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Rebuilds the index from the packs present now, for a reader that found a pack gone or a block missing while a
+     * compact ran beside it (compact publishes a pack's replacements before it deletes it, FORMAT.md section 10).
+     * Every known pack keeps its ordinal, so locations that a reader holds stay valid; new packs get new ordinals;
+     * packs that are gone drop out of the index. Returns the number of packs that appeared or vanished (0: nothing
+     * changed, retrying is pointless).
+     * <p>
+     * Threads: the caller must be the only thread using {@link #index()} (the old index is closed here); other
+     * threads may still call {@link #packPath} for ordinals they were handed.
+     */
+    public int reload(final Repository repo, final Consumer<CorruptRepositoryException> damaged) throws IOException {
+        final java.util.Map<Path, Integer> known = new java.util.HashMap<>();
+        for (int i = 0; i < packs.size(); i++) {
+            known.put(packs.get(i), i);
+        }
+        final List<Path> files = repo.packFiles();
+        final BlockIndex fresh = new BlockIndex(Math.max(1024, index.size() + 1024));
+        int changed = 0;
+        int present = 0;
+        try {
+            for (Path p : files) {
+                try (PackReader r = PackReader.open(p)) {
+                    final Integer old = known.get(p);
+                    final int ordinal = old != null ? old : addPack(p);
+                    changed += old == null ? 1 : 0;
+                    present += old != null ? 1 : 0;
+                    for (int i = 0; i < r.recordCount(); i++) {
+                        fresh.putIfAbsent(r.idHi(i), r.idLo(i), BlockLocation.pack(ordinal, r.recordOffset(i)));
+                    }
+                } catch (CorruptRepositoryException e) {
+                    damaged.accept(e);
+                } catch (NoSuchFileException vanished) {
+                    // deleted after the listing
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        changed += known.size() - present;
+        final BlockIndex old = index;
+        index = fresh;
+        old.close();
+        return changed;
     }
 
     /** Registers a pack and returns its ordinal. */

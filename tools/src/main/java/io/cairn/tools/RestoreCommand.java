@@ -116,10 +116,11 @@ final class RestoreCommand implements Command {
         for (String w : warnings) {
             err.println("cairn: warning: " + w);
         }
-        err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s) in %s, %s%n",
+        err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s in %d writes) in %s, %s;"
+                        + " final sync %s; bottleneck: %s%n",
                 r.pointId(), r.disk(), r.target(), Units.bytes(r.virtualSize()), r.blocksData(), r.blocksZero(),
-                Units.bytes(r.bytesWritten()), Units.seconds(r.durationNs()),
-                Units.rate(r.virtualSize(), r.durationNs()));
+                Units.bytes(r.bytesWritten()), r.writes(), Units.seconds(r.durationNs()),
+                Units.rate(r.virtualSize(), r.durationNs()), Units.seconds(r.syncNs()), r.bottleneck());
         return r;
     }
 
@@ -132,7 +133,7 @@ final class RestoreCommand implements Command {
                 renamed when complete) or a block device, checking every block's CRC and id as it is read.
                   --force       replace an existing file at PATH
                   --format F    raw (default) or vhdx (a dynamic VHDX; the default when PATH ends in .vhdx)
-                  --threads N   restore threads (default: number of cores)
+                  --threads N   decode threads (default: number of cores; reads and writes have their own)
                 """;
     }
 }

