@@ -81,19 +81,25 @@ class HotPathAllocationTest {
             Backups.backup(repo, "warm1", disk(1, BLOCKS).writeDense(dir.resolve("warm1.img")));
             Backups.backup(repo, "warm2", disk(2, BLOCKS).writeDense(dir.resolve("warm2.img")));
         }
-        final Path smallImage = disk(3, 32).writeDense(dir.resolve("small.img"));
-        final Path largeImage = disk(3, 32 + BLOCKS).writeDense(dir.resolve("large.img"));
+        // Allocation noise (JIT warm-up, a loaded CI host) only ever adds bytes, so the least of three attempts
+        // is the steady state; each attempt backs up new content so that every block is new.
+        long perExtraBlock = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && perExtraBlock >= EXTRA_BLOCK_BOUND; attempt++) {
+            final Path smallImage = disk(3 + attempt * 10, 32).writeDense(dir.resolve("small" + attempt + ".img"));
+            final Path largeImage = disk(4 + attempt * 10, 32 + BLOCKS).writeDense(dir.resolve("large" + attempt + ".img"));
 
-        final long t0 = THREADS.getTotalThreadAllocatedBytes();
-        Backups.backup(small, "measured", smallImage);
-        final long t1 = THREADS.getTotalThreadAllocatedBytes();
-        final BackupResult r = Backups.backup(large, "measured", largeImage);
-        final long t2 = THREADS.getTotalThreadAllocatedBytes();
+            final long t0 = THREADS.getTotalThreadAllocatedBytes();
+            Backups.backup(small, "measured" + attempt, smallImage);
+            final long t1 = THREADS.getTotalThreadAllocatedBytes();
+            final BackupResult r = Backups.backup(large, "measured" + attempt, largeImage);
+            final long t2 = THREADS.getTotalThreadAllocatedBytes();
 
-        assertEquals(32 + BLOCKS, r.blocksNew());
-        final long perExtraBlock = ((t2 - t1) - (t1 - t0)) / BLOCKS;
-        System.out.printf("backup without compression: %d bytes for 32 blocks, %d for %d, %d per extra block%n",
-                t1 - t0, t2 - t1, 32 + BLOCKS, perExtraBlock);
+            assertEquals(32 + BLOCKS, r.blocksNew());
+            final long attemptPerBlock = ((t2 - t1) - (t1 - t0)) / BLOCKS;
+            System.out.printf("backup without compression, attempt %d: %d bytes for 32 blocks, %d for %d, %d per "
+                    + "extra block%n", attempt + 1, t1 - t0, t2 - t1, 32 + BLOCKS, attemptPerBlock);
+            perExtraBlock = Math.min(perExtraBlock, attemptPerBlock);
+        }
         assertTrue(perExtraBlock < EXTRA_BLOCK_BOUND, perExtraBlock + " bytes per extra block");
     }
 
