@@ -1,5 +1,6 @@
 package io.cairn.format;
 
+import io.cairn.format.health.DamageLedger;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.PackReader;
@@ -20,6 +21,7 @@ import java.util.function.Consumer;
 public final class PackCatalog implements AutoCloseable {
     private final List<Path> packs = new ArrayList<>();
     private final BlockIndex index;
+    private int skippedRecords;
 
     private PackCatalog(final long expectedEntries) {
         this.index = new BlockIndex(expectedEntries);
@@ -27,7 +29,10 @@ public final class PackCatalog implements AutoCloseable {
 
     /**
      * Reads every sealed pack's trailer and footer. A pack that fails its checks is passed to {@code damaged} and
-     * left out, so its blocks count as absent (a backup stores them again).
+     * left out, so its blocks count as absent (a backup stores them again). Records listed in the damaged-block
+     * ledger (FORMAT.md section 11) are left out too: their ids are absent unless another, intact copy exists, so a
+     * backup stores them again and restore reads the good copy. An unreadable ledger is passed to {@code damaged}
+     * and ignored (verify rewrites it).
      *
      * @param expectedNewEntries room to reserve for blocks that the caller will add
      */
@@ -38,12 +43,24 @@ public final class PackCatalog implements AutoCloseable {
         for (Path p : files) {
             estimate += Math.max(1, java.nio.file.Files.size(p) / Math.max(1, repo.config().blockSize() / 4));
         }
+        DamageLedger ledger;
+        try {
+            ledger = DamageLedger.load(repo);
+        } catch (CorruptRepositoryException e) {
+            damaged.accept(e);
+            ledger = DamageLedger.empty();
+        }
         final PackCatalog c = new PackCatalog(Math.max(1024, estimate));
         try {
             for (Path p : files) {
                 try (PackReader r = PackReader.open(p)) {
                     final int ordinal = c.addPack(p);
+                    final long[] bad = ledger.offsetsIn(DamageLedger.packIdOf(p));
                     for (int i = 0; i < r.recordCount(); i++) {
+                        if (bad != null && java.util.Arrays.binarySearch(bad, r.recordOffset(i)) >= 0) {
+                            c.skippedRecords++;
+                            continue;
+                        }
                         c.index.putIfAbsent(r.idHi(i), r.idLo(i), BlockLocation.pack(ordinal, r.recordOffset(i)));
                     }
                 } catch (CorruptRepositoryException e) {
@@ -72,6 +89,11 @@ public final class PackCatalog implements AutoCloseable {
 
     public int packCount() {
         return packs.size();
+    }
+
+    /** Records left out because the damaged-block ledger lists them. */
+    public int skippedRecords() {
+        return skippedRecords;
     }
 
     public BlockIndex index() {

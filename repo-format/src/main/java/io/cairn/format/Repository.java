@@ -156,7 +156,7 @@ public final class Repository {
      * @throws NoSuchFileException when the point file is not there (already deleted)
      */
     public void deletePoint(final PointInfo point) throws IOException {
-        requireWriterLock();
+        requireWriterLock("deleting a restore point");
         final Path file = pointPath(Ids.requireDiskName(point.disk()), point.id());
         if (!Ids.isPointId(point.id())) {
             throw new IllegalArgumentException("not a restore point id: " + point.id());
@@ -171,11 +171,11 @@ public final class Repository {
     /**
      * Checks that this instance's writer lock is still held by this process: acquiring it again must be refused
      * (RepositoryLock refuses a second acquire in the same process before it touches the file, so the probe
-     * cannot drop the lock it checks).
+     * cannot drop the lock it checks). Throws IllegalStateException naming {@code operation} otherwise.
      */
-    private void requireWriterLock() throws IOException {
+    public void requireWriterLock(final String operation) throws IOException {
         if (writerLock == null) {
-            throw new IllegalStateException("deleting a restore point needs the writer lock: call lockForWrite first");
+            throw new IllegalStateException(operation + " needs the writer lock: call lockForWrite first");
         }
         final RepositoryLock probe;
         try {
@@ -184,7 +184,7 @@ public final class Repository {
             return; // held, as required
         }
         probe.close();
-        throw new IllegalStateException("deleting a restore point needs the writer lock, which was released");
+        throw new IllegalStateException(operation + " needs the writer lock, which was released");
     }
 
     /** Disk names that have a points/ directory. */
