@@ -9,8 +9,6 @@ import io.cairn.engine.source.FileBlockSource;
 import io.cairn.format.Repository;
 import io.cairn.format.RepositoryLock;
 import io.cairn.format.health.DamageLedger;
-import io.cairn.format.pack.BlockRecordLayout;
-import io.cairn.format.pack.PackReader;
 import io.cairn.format.point.PointReader;
 import io.cairn.format.verify.PointHealth;
 import io.cairn.format.verify.RepositoryVerifier;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +27,6 @@ import static io.cairn.engine.backup.BackupRoundTripTest.assertRestoresTo;
 import static io.cairn.engine.backup.BackupRoundTripTest.mixed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Healing (FORMAT.md section 11) when change tracking says nothing changed: a block whose record verify found
@@ -52,7 +48,7 @@ class HealAfterDamageBackupTest {
         final Repository repo = Backups.init(dir.resolve("repo"), K64, "zstd");
         final BackupResult full = Backups.backup(repo, "vm", file);
         final long damagedBlock = 5; // mixed(): data at b % 7 in {0, 1, 3, 5, 6}
-        flipStoredByte(repo, full.id(), damagedBlock);
+        Backups.flipStoredByte(repo, "vm", full.id(), damagedBlock);
 
         final VerifyReport found = verify(repo);
         assertEquals(List.of(full.id()), found.pointsWith(PointHealth.Status.DAMAGED));
@@ -84,7 +80,7 @@ class HealAfterDamageBackupTest {
         final Path file = v1.writeDense(dir.resolve("disk.img"));
         final Repository repo = Backups.init(dir.resolve("repo"), K64, "zstd");
         final BackupResult full = Backups.backup(repo, "vm", file);
-        flipStoredByte(repo, full.id(), 6);
+        Backups.flipStoredByte(repo, "vm", full.id(), 6);
         record(repo, verify(repo));
         final DiskImage v2 = v1.copy().unique(6, 77);
         v2.writeDense(file);
@@ -124,33 +120,6 @@ class HealAfterDamageBackupTest {
         try (PointReader r = PointReader.open(repo.findPoint("vm", pointId).path())) {
             return r.manifest().get(key);
         }
-    }
-
-    /** Flips one stored byte of the record that holds block {@code block} of the point (its data CRC fails). */
-    static void flipStoredByte(final Repository repo, final String pointId, final long block) throws IOException {
-        final long hi;
-        final long lo;
-        try (PointReader p = PointReader.open(repo.findPoint("vm", pointId).path())) {
-            hi = p.idHi(block);
-            lo = p.idLo(block);
-        }
-        for (Path pack : repo.packFiles()) {
-            try (PackReader r = PackReader.open(pack)) {
-                for (int i = 0; i < r.recordCount(); i++) {
-                    if (r.idHi(i) == hi && r.idLo(i) == lo) {
-                        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-                            final long at = r.recordOffset(i) + BlockRecordLayout.HEADER_LENGTH + 3;
-                            f.seek(at);
-                            final int b = f.read();
-                            f.seek(at);
-                            f.write(b ^ 0x5a);
-                        }
-                        return;
-                    }
-                }
-            }
-        }
-        fail("no record holds block " + block);
     }
 
     /** A file source whose change tracking says nothing was written since the parent point. */
