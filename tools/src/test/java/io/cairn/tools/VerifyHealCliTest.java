@@ -166,6 +166,26 @@ class VerifyHealCliTest {
         assertEquals(1, ledgerEntries().size());
     }
 
+    @Test
+    void verifyShouldRewriteLedgerWhenItIsCorrupt() throws IOException {
+        final String p1 = backup(repo, "a", image);
+        final long block = dataBlock(p1, 1);
+        flipStoredByte(p1, block, false);
+        assertVerifyNamesDamagedPoint(repo, p1);
+        final Path ledger = repo.resolve("health/damaged");
+        final byte[] bytes = Files.readAllBytes(ledger);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(ledger, bytes);
+
+        final Result v = assertVerifyNamesDamagedPoint(repo, p1);
+
+        assertTrue(v.stdout().contains("warning: damaged-block ledger unreadable"), v::describe);
+        assertTrue(v.stdout().contains("recorded 1 newly damaged record(s)"), v::describe);
+        assertEquals(1, ledgerEntries().size());
+        final Result again = assertVerifyNamesDamagedPoint(repo, p1);
+        assertFalse(again.stdout().contains("unreadable") || again.stdout().contains("recorded"), again::describe);
+    }
+
     /** verify [--deep] --json: every point's status as expected; damaged ones list exactly damagedBlocks. */
     private void assertStatuses(final Map<String, String> expected, final List<String> damagedBlocks,
                                 final boolean deep) {

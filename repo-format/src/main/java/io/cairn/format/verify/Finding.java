@@ -83,6 +83,9 @@ public sealed interface Finding {
         }
 
         public String describe() {
+            if (problem == null && entries == 0) {
+                return "rewrote the unreadable damaged-block ledger " + ledger;
+            }
             return problem == null
                     ? "recorded " + entries + " newly damaged record(s) in " + ledger
                             + ": the next backup of each disk stores those blocks again"
