@@ -1,5 +1,8 @@
 package io.cairn.format;
 
+import io.cairn.format.immutable.ImmutableAttribute;
+import io.cairn.format.immutable.Immutability;
+import io.cairn.format.immutable.ProtectedException;
 import io.cairn.format.pack.PackLayout;
 import io.cairn.format.pack.SealedPack;
 import io.cairn.format.point.Manifest;
@@ -13,6 +16,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,15 +33,20 @@ public final class Repository {
 
     /** Suffix of a point file moved into tmp/ by {@link #deletePoint} (FORMAT.md section 6). */
     public static final String DELETED_POINT_SUFFIX = ".point.deleted";
+    /** Suffix of a pack file moved into tmp/ by {@link #deletePack}. */
+    public static final String DELETED_PACK_SUFFIX = ".pack.deleted";
 
     private final Path dir;
     private final RepositoryConfig config;
     /** The last writer lock this instance handed out; deletePoint requires it (and checks it is still held). */
     private volatile RepositoryLock writerLock;
+    /** Protection of sealed files (FORMAT.md section 12), with the attribute implementation on the class path. */
+    private final Immutability immutability;
 
     private Repository(final Path dir, final RepositoryConfig config) {
         this.dir = dir;
         this.config = config;
+        this.immutability = new Immutability(this, ImmutableAttribute.system());
     }
 
     /** Creates a repository in dir (which must not exist, or be an empty directory). */
@@ -96,6 +105,11 @@ public final class Repository {
         return dir.resolve(TMP);
     }
 
+    /** Immutability of this repository's sealed files: the record, the policy, protecting and lifting. */
+    public Immutability immutability() {
+        return immutability;
+    }
+
     /** Takes the exclusive writer lock (FORMAT.md section 6). */
     public RepositoryLock lockForWrite(final String command) throws IOException {
         final RepositoryLock lock = RepositoryLock.acquire(dir, command);
@@ -111,7 +125,11 @@ public final class Repository {
         return dir.resolve(PACKS).resolve(packIdHex.substring(0, 2)).resolve(PackLayout.fileName(packIdHex));
     }
 
-    /** Renames a sealed pack into packs/ab/ and fsyncs the directories involved. */
+    /**
+     * Renames a sealed pack into packs/ab/ and fsyncs the directories involved. Under an immutability policy
+     * (FORMAT.md section 12) the pack is recorded as protected before the rename and gets the immutable attribute
+     * after the rename and the directory fsync (an immutable file cannot be renamed).
+     */
     public Path publishPack(final SealedPack pack) throws IOException {
         final Path target = packPath(pack.packIdHex());
         final Path sub = target.getParent();
@@ -119,7 +137,11 @@ public final class Repository {
             Files.createDirectories(sub);
             Durable.fsyncDirectory(sub.getParent());
         }
+        final boolean protect = immutability.beforePublish(target);
         Durable.publish(pack.tmpPath(), target);
+        if (protect) {
+            immutability.afterPublish(target);
+        }
         return target;
     }
 
@@ -131,7 +153,10 @@ public final class Repository {
         return dir.resolve(POINTS).resolve(disk).resolve(pointId + PointLayout.SUFFIX);
     }
 
-    /** Renames a finished point file into points/DISK/ and fsyncs; from here on the restore point exists. */
+    /**
+     * Renames a finished point file into points/DISK/ and fsyncs; from here on the restore point exists. Under an
+     * immutability policy it is protected as a pack is ({@link #publishPack}).
+     */
     public Path publishPoint(final String disk, final String pointId, final Path tmp) throws IOException {
         final Path target = pointPath(disk, pointId);
         final Path sub = target.getParent();
@@ -139,7 +164,11 @@ public final class Repository {
             Files.createDirectories(sub);
             Durable.fsyncDirectory(sub.getParent());
         }
+        final boolean protect = immutability.beforePublish(target);
         Durable.publish(tmp, target);
+        if (protect) {
+            immutability.afterPublish(target);
+        }
         return target;
     }
 
@@ -153,7 +182,13 @@ public final class Repository {
      * The caller must hold the writer lock taken with {@link #lockForWrite} on this instance; otherwise this
      * throws IllegalStateException and deletes nothing.
      *
+     * <p>
+     * A point protected by {@code cairn immutable} (FORMAT.md section 12) is refused with a
+     * {@link ProtectedException} that says until when, and nothing changes; one whose protection has expired gets its
+     * immutable attribute lifted first.
+     *
      * @throws NoSuchFileException when the point file is not there (already deleted)
+     * @throws ProtectedException  when the point is protected now
      */
     public void deletePoint(final PointInfo point) throws IOException {
         requireWriterLock("deleting a restore point");
@@ -161,9 +196,38 @@ public final class Repository {
         if (!Ids.isPointId(point.id())) {
             throw new IllegalArgumentException("not a restore point id: " + point.id());
         }
+        immutability.requireDeletable(file, Instant.now());
         final Path dead = tmpDir().resolve(point.id() + DELETED_POINT_SUFFIX);
         Durable.publish(file, dead);              // atomic rename, fsyncs tmp/
         Durable.fsyncDirectory(file.getParent()); // the name is gone from points/DISK/ durably
+        Files.delete(dead);
+        Durable.fsyncDirectory(tmpDir());
+    }
+
+    /**
+     * Deletes a sealed pack in the same order as {@link #deletePoint}: rename into {@code tmp/<name>.deleted}, fsync
+     * {@code tmp/} and {@code packs/ab/}, unlink, fsync {@code tmp/}. The caller (compact) must have made sure that no
+     * restore point needs its records any more, and must hold the writer lock. A protected pack is refused with a
+     * {@link ProtectedException}; an expired one gets its attribute lifted first.
+     *
+     * @throws NoSuchFileException when the pack is not there
+     * @throws ProtectedException  when the pack is protected now
+     */
+    public void deletePack(final Path packFile) throws IOException {
+        requireWriterLock("deleting a pack");
+        final String name = packFile.getFileName().toString();
+        if (!name.endsWith(".pack") || !Hex.isHex(name.substring(0, name.length() - 5), 16)
+                || !packFile.toAbsolutePath().normalize().equals(
+                        packPath(name.substring(0, 32)).toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("not a sealed pack of " + dir + ": " + packFile);
+        }
+        if (!Files.exists(packFile)) {
+            throw new NoSuchFileException(packFile.toString());
+        }
+        immutability.requireDeletable(packFile, Instant.now());
+        final Path dead = tmpDir().resolve(name.substring(0, 32) + DELETED_PACK_SUFFIX);
+        Durable.publish(packFile, dead);
+        Durable.fsyncDirectory(packFile.getParent());
         Files.delete(dead);
         Durable.fsyncDirectory(tmpDir());
     }

@@ -5,6 +5,8 @@ import io.cairn.engine.backup.BackupResult;
 import io.cairn.engine.snapshot.ReflinkSnapshot;
 import io.cairn.engine.source.BlockSource;
 import io.cairn.engine.source.ChangeTracking;
+import io.cairn.engine.source.qemu.NbdServerAddress;
+import io.cairn.engine.source.qemu.QemuBackup;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
 import io.cairn.nativeio.FileSystemControl;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,16 +40,17 @@ import java.util.Set;
 final class BackupCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap", "snapshot", "freeze"),
-                Set.of("json"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap", "snapshot", "freeze", "qmp",
+                "node", "nbd"), Set.of("json"));
+        final String qmp = a.get("qmp");
+        if (qmp != null || a.get("node") != null || a.get("nbd") != null) {
+            return runQmp(a, out, err);
+        }
         if (a.positionals().size() != 1) {
             throw new UsageException(a.positionals().isEmpty() ? "missing SOURCE (a disk image file or block device)"
                     : "expected one SOURCE, got " + a.positionals());
         }
-        final String disk = a.require("disk");
-        if (!Ids.isDiskName(disk)) {
-            throw new UsageException("invalid disk name '" + disk + "': use 1-64 of A-Z a-z 0-9 . _ -");
-        }
+        final String disk = disk(a);
         final String snapshot = a.get("snapshot");
         final String freeze = a.get("freeze");
         if (snapshot != null && !snapshot.equals("reflink")) {
@@ -59,49 +63,110 @@ final class BackupCommand implements Command {
             throw new UsageException("--snapshot reflink takes an image file, not an NBD source with --bitmap");
         }
         final Repository repo = Repository.open(Path.of(a.require("repo")));
-        final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
-                : Integer.parseInt(a.get("workers"));
+        final int workers = workers(a);
         final String source = a.positionals().getFirst();
+        final List<String> warnings = new ArrayList<>();
         final BackupResult r = snapshot == null
-                ? backup(repo, disk, source, a.get("bitmap"), workers, err)
-                : backupSnapshot(repo, disk, source, freeze == null ? null : Path.of(freeze), workers, err);
-        if (a.flag("json")) {
-            out.println(Json.write(toJson(r)));
+                ? backup(repo, disk, source, a.get("bitmap"), workers, warnings, err)
+                : backupSnapshot(repo, disk, source, freeze == null ? null : Path.of(freeze), workers, warnings,
+                err);
+        print(r, warnings, a.flag("json"), out);
+        return Cairn.OK;
+    }
+
+    private static void print(final BackupResult r, final List<String> warnings, final boolean json,
+                              final PrintStream out) {
+        if (json) {
+            out.println(Json.write(toJson(r, warnings)));
         } else {
             out.println(r.id());
         }
+    }
+
+    private static String disk(final Args a) throws UsageException {
+        final String disk = a.require("disk");
+        if (!Ids.isDiskName(disk)) {
+            throw new UsageException("invalid disk name '" + disk + "': use 1-64 of A-Z a-z 0-9 . _ -");
+        }
+        return disk;
+    }
+
+    /**
+     * {@code --qmp QMP_SOCKET --node NODE [--nbd ADDRESS]}: back up a block node of a running QEMU; the frozen view,
+     * bitmap rotation, export and clean-up are {@link QemuBackup}'s.
+     */
+    private static int runQmp(final Args a, final PrintStream out, final PrintStream err) throws Exception {
+        if (a.get("qmp") == null || a.get("node") == null) {
+            throw new UsageException("--qmp QMP_SOCKET and --node NODE go together (--nbd ADDRESS is optional)");
+        }
+        if (!a.positionals().isEmpty()) {
+            throw new UsageException("--qmp takes no SOURCE argument, got " + a.positionals());
+        }
+        for (String other : List.of("bitmap", "snapshot", "freeze")) {
+            if (a.get(other) != null) {
+                throw new UsageException("--" + other + " cannot be combined with --qmp (Cairn manages the bitmaps)");
+            }
+        }
+        final String disk = disk(a);
+        final NbdServerAddress server;
+        try {
+            server = a.get("nbd") == null ? null : NbdServerAddress.parse(a.get("nbd"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        final Path qmpSocket = Path.of(a.get("qmp"));
+        if (!Files.exists(qmpSocket)) {
+            throw new NoSuchFileException(qmpSocket.toString(), null, "QMP socket does not exist");
+        }
+        final Repository repo = Repository.open(Path.of(a.require("repo")));
+        final int workers = workers(a);
+        final List<String> warnings = new ArrayList<>();
+        final BackupResult r = QemuBackup.run(repo, disk, qmpSocket, a.get("node"), server,
+                Path.of(System.getProperty("java.io.tmpdir")), Sources.NBD_TIMEOUT, warnings::add,
+                src -> runJob(repo, disk, src, warnings, workers, err));
+        report(r, warnings, err);
+        print(r, warnings, a.flag("json"), out);
         return Cairn.OK;
+    }
+
+    private static int workers(final Args a) {
+        return a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
+                : Integer.parseInt(a.get("workers"));
     }
 
     static BackupResult backup(final Repository repo, final String disk, final Path source, final int workers,
                                final PrintStream err) throws Exception {
-        return backup(repo, disk, source.toString(), null, workers, err);
+        return backup(repo, disk, source.toString(), null, workers, new ArrayList<>(), err);
     }
 
     static BackupResult backup(final Repository repo, final String disk, final String source, final String bitmap,
-                               final int workers, final PrintStream err) throws Exception {
-        final List<String> warnings = new ArrayList<>();
+                               final int workers, final List<String> warnings, final PrintStream err)
+            throws Exception {
         try (BlockSource src = Sources.open(source, bitmap, warnings::add)) {
-            return run(repo, disk, src, warnings, workers, err);
+            final BackupResult r = runJob(repo, disk, src, warnings, workers, err);
+            report(r, warnings, err);
+            return r;
         }
     }
 
-    /** Runs the backup job with progress on stderr, then prints its warnings and the summary line. */
-    private static BackupResult run(final Repository repo, final String disk, final BlockSource src,
-                                    final List<String> warnings, final int workers, final PrintStream err)
-            throws Exception {
+    /** Runs the backup job with progress on stderr. */
+    private static BackupResult runJob(final Repository repo, final String disk, final BlockSource src,
+                                       final List<String> warnings, final int workers, final PrintStream err)
+            throws IOException {
         final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
-        final BackupResult r;
         try {
-            r = new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
+            return new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
         } finally {
             progress.done();
         }
+    }
+
+    /** Prints the warnings and the summary line on stderr. */
+    private static void report(final BackupResult r, final List<String> warnings, final PrintStream err) {
         for (String w : warnings) {
             err.println("cairn: warning: " + w);
         }
         err.println(summary(r));
-        return r;
     }
 
     /**
@@ -109,7 +174,8 @@ final class BackupCommand implements Command {
      * when that is not null; the clone is deleted afterwards, also on failure.
      */
     static BackupResult backupSnapshot(final Repository repo, final String disk, final String source,
-                                       final Path freezeMountPoint, final int workers, final PrintStream err)
+                                       final Path freezeMountPoint, final int workers, final List<String> warnings,
+                                       final PrintStream err)
             throws Exception {
         final Path image = Path.of(source);
         if (!Files.isRegularFile(image)) {
@@ -130,7 +196,9 @@ final class BackupCommand implements Command {
         }
         try (snap; BlockSource src = new SnapshotSource(Sources.open(snap.clone().toString()),
                 source + " (reflink snapshot)")) {
-            return run(repo, disk, src, new ArrayList<>(), workers, err);
+            final BackupResult r = runJob(repo, disk, src, warnings, workers, err);
+            report(r, warnings, err);
+            return r;
         }
     }
 
@@ -193,7 +261,7 @@ final class BackupCommand implements Command {
                 Units.seconds(r.durationNs()), Units.rate(r.virtualSize(), r.durationNs()), r.bottleneck());
     }
 
-    static Map<String, Object> toJson(final BackupResult r) {
+    static Map<String, Object> toJson(final BackupResult r, final List<String> warnings) {
         final Map<String, Object> m = Json.object();
         m.put("id", r.id());
         m.put("disk", r.disk());
@@ -213,6 +281,7 @@ final class BackupCommand implements Command {
         m.put("mb_per_s", r.mbPerSecond());
         m.put("direct_io", r.directIo());
         m.put("bottleneck", r.bottleneck());
+        m.put("warnings", List.copyOf(warnings));
         return m;
     }
 
@@ -221,13 +290,15 @@ final class BackupCommand implements Command {
         return """
                 usage: cairn backup --repo DIR --disk NAME SOURCE [--bitmap NAME]
                                    [--snapshot reflink [--freeze MOUNTPOINT]] [--json]
+                       cairn backup --repo DIR --disk NAME --qmp QMP_SOCKET --node NODE [--nbd ADDRESS] [--json]
 
                 Backs up SOURCE as disk NAME. SOURCE is a raw disk image file, a block device, a VHDX file
                 (recognised by its signature; only allocated payload blocks are read) or an NBD export
                 (nbd+unix:///EXPORT?socket=PATH or nbd://HOST:PORT/EXPORT; zero extents are skipped). The first backup of a disk
                 is a full; later ones are incremental (every block hashed, only changed blocks stored).
                 stdout: the new restore point's id (last line), or with --json one JSON object with id, disk, type,
-                parent, bytes_read, bytes_stored, duration_s and more.
+                parent, change_detection (full-read, hash-compare or cbt:...),
+                bytes_read (bytes actually read from the source), bytes_stored, duration_s, warnings and more.
                   --bitmap NAME a QEMU dirty bitmap of the NBD export that records the writes since the previous
                                 backup of this disk: only dirty blocks are read (change_detection "cbt:..."). If
                                 the bitmap is missing or cannot be tied to the previous point, every block is
@@ -241,6 +312,19 @@ final class BackupCommand implements Command {
                                 with --snapshot reflink: freeze the file system mounted at MOUNTPOINT (one that
                                 lives inside the image, e.g. a loop-mounted image) around the clone, at most
                                 10 s, and thaw it again.
+                  --qmp QMP_SOCKET --node NODE
+                                back up block node NODE of a running QEMU or qemu-storage-daemon through its QMP
+                                socket. Cairn takes a point-in-time view (fleecing: a temporary qcow2 overlay in
+                                the temp directory plus blockdev-backup sync=none), rotates its persistent dirty
+                                bitmaps cairn-NAME-N in the same transaction, exports the view over NBD and cleans
+                                everything up afterwards (also what a killed run left). The first backup reads the
+                                allocated extents; later ones only what the bitmap of the previous point marks
+                                (change_detection "cbt:qemu-bitmap:..."); if that bitmap is missing or does not
+                                belong to the previous point, every allocated block is read and hashes compared,
+                                with a warning. Do not run two backups of the same node at once.
+                  --nbd ADDRESS the NBD server that QEMU already runs (unix socket path or HOST:PORT): Cairn adds
+                                and removes its own export there. Without it Cairn starts a server on a private
+                                unix socket and stops it afterwards.
                   --workers N   hash/compress threads (default: number of cores)
                 """;
     }

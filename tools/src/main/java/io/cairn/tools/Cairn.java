@@ -34,6 +34,7 @@ public final class Cairn {
             Map.entry("restore", new RestoreCommand()),
             Map.entry("verify", new VerifyCommand()),
             Map.entry("retention", new RetentionCommand()),
+            Map.entry("immutable", new ImmutableCommand()),
             Map.entry("quickstart", new QuickstartCommand()));
 
     private Cairn() {
@@ -118,6 +119,7 @@ public final class Cairn {
                   verify --repo DIR [--deep] [--json]
                   retention --repo DIR [--disk NAME] [--keep-last N] [--keep-days N] [--keep-weekly N]
                             [--keep-monthly N] [--keep-yearly N] [--dry-run] [--json]
+                  immutable --repo DIR --days N | --status | --lift-expired [--json]
 
                 Run 'cairn COMMAND --help' for a command's options.
                 Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.

@@ -103,14 +103,17 @@ final class RetentionCommand implements Command {
     static String summary(final RetentionResult r) {
         final long disks = r.plan().decisions().stream().map(d -> d.point().disk()).distinct().count();
         final int kept = r.plan().kept().size();
+        final long protectedKept = r.plan().kept().stream()
+                .filter(d -> d.reasons().stream().anyMatch(x -> x.startsWith(RetentionJob.PROTECTED_PREFIX))).count();
+        final String prot = protectedKept == 0 ? "" : " (" + protectedKept + " protected by cairn immutable)";
         final int removed = r.plan().removed().size();
         if (r.dryRun()) {
-            return String.format("retention (%s), dry run: would keep %d and remove %d restore points of %d disk%s;"
-                    + " nothing was deleted", r.plan().policy().describe(), kept, removed, disks,
+            return String.format("retention (%s), dry run: would keep %d%s and remove %d restore points of %d disk%s;"
+                    + " nothing was deleted", r.plan().policy().describe(), kept, prot, removed, disks,
                     disks == 1 ? "" : "s");
         }
-        return String.format("retention (%s): kept %d, removed %d restore points of %d disk%s%s",
-                r.plan().policy().describe(), kept, r.deletedPoints(), disks, disks == 1 ? "" : "s",
+        return String.format("retention (%s): kept %d%s, removed %d restore points of %d disk%s%s",
+                r.plan().policy().describe(), kept, prot, r.deletedPoints(), disks, disks == 1 ? "" : "s",
                 r.deletedPoints() > 0 ? "; blocks only they referenced are now reclaimable (cairn verify shows them,"
                         + " compact frees them)" : "");
     }
@@ -133,6 +136,11 @@ final class RetentionCommand implements Command {
             o.put("disk", d.point().disk());
             o.put("time", d.point().created().toString());
             o.put("reasons", d.reasons());
+            for (String reason : d.reasons()) {
+                if (reason.startsWith(RetentionJob.PROTECTED_PREFIX)) {
+                    o.put("protected_until", reason.substring(RetentionJob.PROTECTED_PREFIX.length()));
+                }
+            }
             arr.add(o);
         }
         return arr;
@@ -154,11 +162,14 @@ final class RetentionCommand implements Command {
                   --keep-monthly N   the newest point of each of the last N calendar months that have points
                   --keep-yearly N    the newest point of each of the last N calendar years that have points
                   --dry-run          only print what would be kept and removed; delete nothing
-                  --json             one object: dry_run, policy, kept and removed arrays (id, disk, time, reasons)
+                  --json             one object: dry_run, policy, kept and removed arrays (id, disk, time, reasons,
+                                     and protected_until for a point protected by cairn immutable)
 
                 All times and periods are in UTC (a point's time is when its backup finished).
                 stdout: one line per restore point, KEEP or REMOVE, id, disk, time, reasons. Summary on stderr.
                 Takes the repository's writer lock (exit 3 while a backup runs); a dry run takes none.
+                A point protected by 'cairn immutable' is kept ("protected until TIME") whatever the rules say;
+                expired protection is lifted before deleting.
                 Deleting a point never breaks another (each point is self-contained). Blocks that only removed
                 points referenced stay in their packs as reclaimable space until compact.
                 """;

@@ -38,6 +38,7 @@ final class CairnProcess {
     static final Duration TIMEOUT = Duration.ofMinutes(3);
 
     private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> wrapper = new ArrayList<>();
     private Path workDir;
 
     private CairnProcess() {
@@ -58,6 +59,12 @@ final class CairnProcess {
         return this;
     }
 
+    /** Runs the child JVM under a wrapper command, e.g. {@code setpriv --bounding-set -linux_immutable --}. */
+    CairnProcess under(final String... command) {
+        wrapper.addAll(Arrays.asList(command));
+        return this;
+    }
+
     /** Runs the child in this working directory (default: the test's). */
     CairnProcess in(final Path dir) {
         this.workDir = dir;
@@ -73,7 +80,7 @@ final class CairnProcess {
 
     /** Starts {@code cairn args...} in the background. */
     Running start(final String... args) {
-        final List<String> cmd = new ArrayList<>();
+        final List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
         cmd.add("-cp");

@@ -1,6 +1,8 @@
 package io.cairn.tools;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code cairn backup --snapshot reflink [--freeze MOUNTPOINT]} end to end: a real child JVM backing up an image
- * on a loop-mounted XFS while this JVM keeps writing to it, and the refusal on ext4.
+ * on a loop-mounted XFS and btrfs while this JVM keeps writing to it, and the refusal on ext4 (a loop-mounted one,
+ * and the temporary directory when that is ext4 or tmpfs).
  */
 class ReflinkSnapshotCliTest {
     private static final int PAGE = 4096;
@@ -92,23 +95,38 @@ class ReflinkSnapshotCliTest {
         }
     }
 
-    /** A test body that gets the mount point of a fresh XFS. */
-    private interface OnXfs {
+    /** A test body that gets the mount point of a fresh file system. */
+    private interface OnFs {
         void run(Path mnt) throws Exception;
     }
 
-    /** Runs body on a 1 GiB loop-mounted XFS with reflink, unmounted and detached afterwards (root only). */
-    private void onXfs(final OnXfs body) throws Exception {
+    private void onXfs(final OnFs body) throws Exception {
+        onLoopFs("xfs", body);
+    }
+
+    /**
+     * Runs body on a 1 GiB loop-mounted file system (xfs with reflink=1, btrfs, ext4), unmounted and detached
+     * afterwards (root only).
+     */
+    private void onLoopFs(final String fs, final OnFs body) throws Exception {
         assumeTrue(isRoot(), "loop devices and mount need root");
-        assumeTrue(onPath("mkfs.xfs") && onPath("losetup"), "needs mkfs.xfs (apt-get install xfsprogs) and losetup");
-        final Path fsImage = dir.resolve("xfs.img");
+        final String mkfs = "mkfs." + fs;
+        assumeTrue(onPath(mkfs) && onPath("losetup"), "needs " + mkfs + " (xfsprogs, btrfs-progs, e2fsprogs) and "
+                + "losetup");
+        final Path fsImage = dir.resolve(fs + ".img");
         final Path mnt = Files.createDirectories(dir.resolve("mnt"));
         sh("truncate", "-s", "1G", fsImage.toString());
-        sh("mkfs.xfs", "-q", "-f", "-m", "reflink=1", fsImage.toString());
+        switch (fs) {
+            case "xfs" -> sh(mkfs, "-q", "-f", "-m", "reflink=1", fsImage.toString());
+            case "btrfs" -> sh(mkfs, "-q", "-f", fsImage.toString());
+            case "ext4" -> sh(mkfs, "-q", "-F", fsImage.toString());
+            default -> throw new IllegalArgumentException(fs);
+        }
         final String loop = sh("losetup", "--find", "--show", fsImage.toString());
         try {
             sh("mount", loop, mnt.toString());
             try {
+                assertEquals(fs, Files.getFileStore(mnt).type(), "mounted file system type");
                 body.run(mnt);
             } finally {
                 sh("umount", mnt.toString());
@@ -136,9 +154,10 @@ class ReflinkSnapshotCliTest {
         });
     }
 
-    @Test
-    void shouldRestoreOneInstantWhenImageIsWrittenDuringSnapshotBackup() throws Exception {
-        onXfs(mnt -> {
+    @ParameterizedTest
+    @ValueSource(strings = {"xfs", "btrfs"})
+    void shouldRestoreOneInstantWhenImageIsWrittenDuringSnapshotBackup(final String fs) throws Exception {
+        onLoopFs(fs, mnt -> {
             final Path image = mnt.resolve("disk.img");
             final AtomicInteger generation = new AtomicInteger();
             final AtomicBoolean stop = new AtomicBoolean();
@@ -182,6 +201,24 @@ class ReflinkSnapshotCliTest {
             assertTrue(snapshotGeneration >= 3, "taken while the writer ran: generation " + snapshotGeneration);
             final CairnProcess.Result list = CairnProcess.exec("list", "--repo", repo, "--json");
             assertTrue(list.stdout().contains(image + " (reflink snapshot)"), list.describe());
+        });
+    }
+
+    @Test
+    void shouldFailWithOneLineAndLeaveNothingWhenALoopMountedExt4HasNoReflink() throws Exception {
+        onLoopFs("ext4", mnt -> {
+            final Path image = TestImages.mixed(mnt.resolve("disk.img"), 4L * TestImages.MIB, 7);
+            final String repo = dir.resolve("repo").toString();
+            assertEquals(0, CairnProcess.exec("init", "--repo", repo).exitCode());
+            final CairnProcess.Result r = CairnProcess.exec("backup", "--repo", repo, "--disk", "vm", "--snapshot",
+                    "reflink", image.toString());
+            assertEquals(Cairn.FAILED, r.exitCode(), r.describe());
+            assertEquals(1, r.stderrLines().size(), r.describe());
+            assertTrue(r.stderr().contains("does not support reflink"), r.describe());
+            assertEquals(0, snapshotFiles(mnt), "no clone left behind");
+            final CairnProcess.Result list = CairnProcess.exec("list", "--repo", repo, "--json");
+            assertEquals(0, list.exitCode(), list.describe());
+            assertTrue(!list.stdout().contains("\"vm\""), "no restore point: " + list.describe());
         });
     }
 

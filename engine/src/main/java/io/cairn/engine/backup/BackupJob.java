@@ -9,12 +9,14 @@ import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
 import io.cairn.engine.source.ChangeTracking;
 import io.cairn.engine.source.FileBlockSource;
+import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.Ids;
 import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.RepositoryConfig;
 import io.cairn.format.RepositoryLock;
+import io.cairn.format.immutable.ImmutableAttributeException;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.point.Manifest;
@@ -85,6 +87,7 @@ public final class BackupJob {
         final PointInfo parentInfo = repo.latestPoint(disk,
                 e -> warnings.accept("ignoring damaged restore point: " + e.getMessage()));
         final String pointId = Ids.newPointId(System.currentTimeMillis());
+        final boolean attributeWarned = checkImmutability();
 
         try (PackCatalog catalog = PackCatalog.load(repo, blockCount / 4,
                 e -> warnings.accept("pack ignored, its blocks will be stored again: " + e.getMessage()));
@@ -122,7 +125,7 @@ public final class BackupJob {
             }
             final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
                     blockSize, blockCount);
-            final ChangeTracking tracking = usableChangeTracking(source, parent);
+            final ChangeTracking tracking = usableChangeTracking(source, parent, parentInfo);
             final String changeDetection = parent == null ? "full-read"
                     : tracking == null ? "hash-compare" : CBT_PREFIX + tracking.describe();
             long blocksReread = 0;
@@ -185,6 +188,7 @@ public final class BackupJob {
                     .put(Manifest.BYTES_STORED, sink.bytesStored())
                     .put(Manifest.DURATION_MS, durationNs / 1_000_000)
                     .put(Manifest.CAIRN_VERSION, CairnVersion.VERSION);
+            source.manifestEntries().forEach(m::put);
             if (tracking != null) {
                 m.put(BLOCKS_REREAD_DAMAGED, blocksReread);
             }
@@ -196,6 +200,10 @@ public final class BackupJob {
             } catch (IOException | RuntimeException e) {
                 point.abort();
                 throw e;
+            }
+            final ImmutableAttributeException lost = repo.immutability().publishFailure();
+            if (lost != null && !attributeWarned) {
+                warnings.accept(unprotectedWarning(lost));
             }
             long workerBusy = 0;
             for (HashCompressAgent a : agents) {
@@ -218,6 +226,41 @@ public final class BackupJob {
     public static final String BLOCKS_REREAD_DAMAGED = "blocks_reread_damaged";
 
     /**
+     * Under an immutability policy (FORMAT.md section 12), tries the attribute before anything is written: a
+     * repository moved to a file system without it, or a backup run without CAP_LINUX_IMMUTABLE, still backs up
+     * (the data matters more), but says loudly that the new files are only recorded as protected.
+     *
+     * @return true when it warned
+     */
+    private boolean checkImmutability() throws IOException {
+        try {
+            if (repo.immutability().record().policyDays() == 0) {
+                return false;
+            }
+        } catch (CorruptRepositoryException e) {
+            warnings.accept("IMMUTABILITY NOT ENFORCED: the immutability record is damaged (" + e.getMessage()
+                    + "); this backup's new packs and restore point are NOT protected. Run cairn verify");
+            return true;
+        }
+        try {
+            repo.immutability().probe();
+            return false;
+        } catch (ImmutableAttributeException e) {
+            warnings.accept(unprotectedWarning(e));
+            return true;
+        }
+    }
+
+    private String unprotectedWarning(final ImmutableAttributeException e) {
+        if (e.kind() == ImmutableAttributeException.Kind.RECORD_DAMAGED) {
+            return "IMMUTABILITY NOT ENFORCED: " + e.getMessage() + "; this backup's new files are NOT protected";
+        }
+        return "IMMUTABILITY NOT ENFORCED: this repository's policy protects new files, but " + e.getMessage()
+                + ". The new packs and restore point are recorded as protected (Cairn will not delete them early),"
+                + " but they do NOT carry the immutable attribute: anyone with write access can delete them";
+    }
+
+    /**
      * The source's change tracking when it can be trusted against the parent, else null: no parent means a full
      * read, and tracking that is offered but unusable means hash comparison with a warning (never a silent gap).
      * <p>
@@ -225,7 +268,8 @@ public final class BackupJob {
      * since the parent point: Cairn checks what it can (the bitmap exists, the disk size is unchanged) and
      * records {@code change_detection=cbt:dirty-bitmap:NAME} in the manifest.
      */
-    private ChangeTracking usableChangeTracking(final BlockSource source, final PointReader parent) {
+    private ChangeTracking usableChangeTracking(final BlockSource source, final PointReader parent,
+                                                final PointInfo parentInfo) {
         if (parent == null) {
             return null;
         }
@@ -234,6 +278,11 @@ public final class BackupJob {
             tracking = source.changeTracking();
         } catch (IOException e) {
             warnings.accept("change tracking unreadable, falling back to hash comparison: " + e.getMessage());
+            return null;
+        }
+        if (tracking != null && tracking.basePointId() != null && !tracking.basePointId().equals(parentInfo.id())) {
+            warnings.accept(tracking.describe() + " records the writes since restore point " + tracking.basePointId()
+                    + ", but the latest restore point is " + parentInfo.id() + ": falling back to hash comparison");
             return null;
         }
         if (tracking != null && parent.virtualSize() != source.size()) {

@@ -5,6 +5,10 @@ import io.cairn.format.Ids;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.RepositoryLock;
+import io.cairn.format.immutable.ImmutabilityRecord;
+import io.cairn.format.immutable.ImmutableAttributeException;
+import io.cairn.format.immutable.ProtectedException;
+import io.cairn.format.immutable.ProtectedPaths;
 import io.cairn.format.point.Manifest;
 
 import java.io.IOException;
@@ -25,6 +29,11 @@ import java.util.function.Consumer;
  * Damaged point files cannot be listed, so they are never planned and never deleted (reported as warnings).
  * Deleting a point never breaks another one: every point is self-contained (FORMAT.md 5.2). Its blocks that no
  * other point references stay in their packs until compact reclaims them; verify reports them as reclaimable.
+ * <p>
+ * Immutability (FORMAT.md section 12): a point protected by {@code cairn immutable} is kept whatever the rules say,
+ * with the reason {@code "protected until <time>"}; a real run first lifts protection that has expired (so those
+ * points can go), and a point that turns out protected or unliftable at its deletion is kept with a warning, never a
+ * failure half-way.
  * <p>
  * Crash tests can pause the process (see {@link DebugPause}) at {@code retention-before-delete} (plan made, lock
  * held, nothing deleted) and {@code retention-after-first-delete}.
@@ -53,6 +62,10 @@ public final class RetentionJob {
             return new RetentionResult(plan(disk, policy, now, new HashMap<>()), true, 0);
         }
         try (RepositoryLock lock = repo.lockForWrite("retention")) {
+            final int lifted = repo.immutability().liftExpired(Instant.now());
+            if (lifted > 0) {
+                warnings.accept("lifted expired immutability protection of " + lifted + " file(s)");
+            }
             final Map<String, PointInfo> byId = new HashMap<>();
             final RetentionPlan plan = plan(disk, policy, now, byId);
             DebugPause.at("retention-before-delete");
@@ -63,6 +76,9 @@ public final class RetentionJob {
                     deleted++;
                 } catch (NoSuchFileException e) {
                     warnings.accept("restore point " + d.point().id() + " was already gone");
+                    continue;
+                } catch (ProtectedException | ImmutableAttributeException e) {
+                    warnings.accept("restore point " + d.point().id() + " kept: " + e.getMessage());
                     continue;
                 }
                 if (deleted == 1) {
@@ -85,8 +101,33 @@ public final class RetentionJob {
             byId.put(p.id(), p);
             candidates.add(new RetentionCandidate(p.id(), p.disk(), created(p)));
         }
-        return RetentionPlanner.plan(candidates, policy, now);
+        return keepProtected(RetentionPlanner.plan(candidates, policy, now), byId);
     }
+
+    /** The plan with every point that is protected now kept, and the reason "protected until T" added. */
+    private RetentionPlan keepProtected(final RetentionPlan plan, final Map<String, PointInfo> byId)
+            throws IOException {
+        final ImmutabilityRecord record = repo.immutability().record();
+        if (record.untilSeconds().isEmpty()) {
+            return plan;
+        }
+        final Instant now = Instant.now(); // protection follows the real clock, as deletePoint does
+        final List<RetentionDecision> out = new ArrayList<>(plan.decisions().size());
+        for (RetentionDecision d : plan.decisions()) {
+            final String rel = ProtectedPaths.of(repo.dir(), byId.get(d.point().id()).path());
+            if (rel == null || !record.isProtected(rel, now)) {
+                out.add(d);
+                continue;
+            }
+            final List<String> reasons = new ArrayList<>(d.keep() ? d.reasons() : List.of());
+            reasons.add(PROTECTED_PREFIX + record.until(rel));
+            out.add(new RetentionDecision(d.point(), true, reasons));
+        }
+        return new RetentionPlan(plan.policy(), out);
+    }
+
+    /** Start of the reason given to a point kept because it is protected: {@code "protected until <ISO time>"}. */
+    public static final String PROTECTED_PREFIX = "protected until ";
 
     /** The manifest's created time; if it is missing or unreadable, the time in the UUIDv7 id (with a warning). */
     private Instant created(final PointInfo p) {

@@ -93,4 +93,12 @@ public interface BlockSource extends AutoCloseable {
     default ChangeTracking changeTracking() throws IOException {
         return null;
     }
+
+    /**
+     * Extra manifest keys the source wants recorded in the restore point (FORMAT.md 5.3), e.g. which QEMU dirty
+     * bitmap records the writes after this point; empty by default.
+     */
+    default java.util.Map<String, String> manifestEntries() {
+        return java.util.Map.of();
+    }
 }

@@ -21,4 +21,12 @@ public interface ChangeTracking {
 
     /** Bytes the tracking marks as changed, or -1 when that is not known up front. */
     long changedBytes();
+
+    /**
+     * The id of the restore point this tracking starts at, when the source knows it (a Cairn-managed QEMU bitmap
+     * does), else null. A backup whose parent is a different point must not trust it.
+     */
+    default String basePointId() {
+        return null;
+    }
 }

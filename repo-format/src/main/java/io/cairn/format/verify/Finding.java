@@ -94,6 +94,20 @@ public sealed interface Finding {
         }
     }
 
+    /**
+     * A repository file other than a pack or point that breaks FORMAT.md, e.g. a damaged immutability record
+     * (section 12): deletes fail closed until it is repaired.
+     */
+    record DamagedFile(Path path, String detail) implements Finding {
+        public boolean isDamage() {
+            return true;
+        }
+
+        public String describe() {
+            return "damaged repository file " + path + ": " + detail;
+        }
+    }
+
     /** Space a later compact can reclaim: tmp/ leftovers and packs no point references. Not damage. */
     record Reclaimable(Path path, long bytes, String why) implements Finding {
         public boolean isDamage() {

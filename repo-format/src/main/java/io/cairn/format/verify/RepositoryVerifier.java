@@ -5,6 +5,7 @@ import io.cairn.format.Hex;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
 import io.cairn.format.health.DamageLedger;
+import io.cairn.format.immutable.ImmutabilityRecordCodec;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockId;
 import io.cairn.format.index.BlockLocation;
@@ -131,6 +132,7 @@ public final class RepositoryVerifier {
                 findings.add(new Finding.Reclaimable(t, len, "leftover of an interrupted run"));
             }
             checkStrayNames();
+            checkImmutabilityRecord();
             points.sort(java.util.Comparator.comparing(PointHealth::id));
             final List<String> intact = points.stream().filter(p -> p.status() == PointHealth.Status.INTACT)
                     .map(PointHealth::id).toList();
@@ -253,6 +255,18 @@ public final class RepositoryVerifier {
                               final BlockRanges bad) {
         findings.add(new Finding.DamagedPoint(id, disk, pf, detail, bad));
         points.add(new PointHealth(id, disk, PointHealth.Status.DAMAGED, detail, bad, 0));
+    }
+
+    /** FORMAT.md section 12: the record must parse and match its CRC (an absent record is fine). */
+    private void checkImmutabilityRecord() throws IOException {
+        try {
+            ImmutabilityRecordCodec.read(repo.dir());
+        } catch (CorruptRepositoryException e) {
+            findings.add(new Finding.DamagedFile(repo.dir().resolve(ImmutabilityRecordCodec.FILE_NAME),
+                    e.getMessage() + " (deletes are refused until it is repaired)"));
+        } catch (io.cairn.format.FormatTooNewException e) {
+            findings.add(new Finding.Warning(e.getMessage()));
+        }
     }
 
     private void checkStrayNames() throws IOException {

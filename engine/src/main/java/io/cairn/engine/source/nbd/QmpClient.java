@@ -135,9 +135,13 @@ public final class QmpClient implements AutoCloseable {
         return Map.of("type", type, "data", data);
     }
 
-    /** Starts QEMU's NBD server on a unix socket. */
+    /**
+     * Starts QEMU's NBD server on a unix socket. {@code nbd-server-start} takes the legacy socket address form
+     * ({@code {"type":"unix","data":{"path":...}}}); QEMU runs at most one NBD server.
+     */
     public void nbdServerStart(final Path unixSocket) throws IOException {
-        execute("nbd-server-start", Map.of("addr", Map.of("type", "unix", "path", unixSocket.toString())));
+        execute("nbd-server-start", Map.of("addr", Map.of("type", "unix",
+                "data", Map.of("path", unixSocket.toString()))));
     }
 
     /** Stops QEMU's NBD server. */
@@ -172,6 +176,120 @@ public final class QmpClient implements AutoCloseable {
     public void deleteExport(final String id) throws IOException {
         execute("block-export-del", Map.of("id", id));
         awaitEvent("BLOCK_EXPORT_DELETED", id);
+    }
+
+    /**
+     * Deletes an export in QEMU's {@code hard} mode (connected clients are cut off), for exports left behind by a
+     * killed process, and waits for BLOCK_EXPORT_DELETED.
+     */
+    public void deleteExportHard(final String id) throws IOException {
+        execute("block-export-del", Map.of("id", id, "mode", "hard"));
+        awaitEvent("BLOCK_EXPORT_DELETED", id);
+    }
+
+    /** {@code query-block-exports}: id, type, node-name, shutting-down of every block export. */
+    public List<Map<String, Object>> queryExports() throws IOException {
+        return objects(execute("query-block-exports", Map.of()));
+    }
+
+    /** {@code query-jobs}: id, type, status (and error once concluded) of every job. */
+    public List<Map<String, Object>> queryJobs() throws IOException {
+        return objects(execute("query-jobs", Map.of()));
+    }
+
+    /** {@code query-named-block-nodes} with {@code flat}: every node once, with its dirty bitmaps. */
+    public List<Map<String, Object>> queryNodes() throws IOException {
+        return objects(execute("query-named-block-nodes", Map.of("flat", true)));
+    }
+
+    /** {@code blockdev-add} with the given node options. */
+    public void blockdevAdd(final Map<String, Object> options) throws IOException {
+        execute("blockdev-add", options);
+    }
+
+    /** {@code blockdev-del} of a node that nothing uses any more. */
+    public void blockdevDel(final String node) throws IOException {
+        execute("blockdev-del", Map.of("node-name", node));
+    }
+
+    /**
+     * Runs a job-starting command (e.g. {@code blockdev-create}) and waits until job {@code id} has concluded,
+     * then dismisses it; an IOException with the job's error when it failed.
+     */
+    public void runJob(final String command, final Map<String, Object> arguments, final String id,
+                       final Duration timeout) throws IOException {
+        execute(command, arguments);
+        final Map<String, Object> job = awaitJob(id, "concluded", timeout);
+        if (job != null) {
+            execute("job-dismiss", Map.of("id", id));
+            if (job.get("error") != null) {
+                throw new IOException("QMP job " + id + " failed: " + job.get("error"));
+            }
+        }
+    }
+
+    /**
+     * Cancels job {@code id} (if it exists) and waits until it is gone, dismissing it when it stays concluded.
+     * A backup job with {@code sync=none} never ends by itself; cancelling it removes its copy-before-write filter.
+     */
+    public void cancelJob(final String id, final Duration timeout) throws IOException {
+        Map<String, Object> job = findJob(id);
+        if (job == null) {
+            return;
+        }
+        if (!"concluded".equals(job.get("status")) && !"aborting".equals(job.get("status"))) {
+            execute("job-cancel", Map.of("id", id));
+        }
+        job = awaitJob(id, "concluded", timeout);
+        if (job != null) {
+            execute("job-dismiss", Map.of("id", id));
+        }
+    }
+
+    /**
+     * Polls {@code query-jobs} until job id has the status (returned) or is gone (null); bounded by timeout.
+     */
+    private Map<String, Object> awaitJob(final String id, final String status, final Duration timeout)
+            throws IOException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final Map<String, Object> job = findJob(id);
+            if (job == null || status.equals(job.get("status"))) {
+                return job;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("QMP job " + id + " did not reach status " + status + " within "
+                        + timeout.toMillis() + " ms (status " + job.get("status") + ")");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for QMP job " + id);
+            }
+        }
+    }
+
+    private Map<String, Object> findJob(final String id) throws IOException {
+        for (Map<String, Object> j : queryJobs()) {
+            if (id.equals(j.get("id"))) {
+                return j;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> objects(final Object value) {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        if (value instanceof List<?> l) {
+            for (Object o : l) {
+                if (o instanceof Map<?, ?>) {
+                    out.add((Map<String, Object>) o);
+                }
+            }
+        }
+        return out;
     }
 
     /**
