@@ -8,9 +8,13 @@ import io.cairn.engine.source.FileBlockSource;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.RepositoryConfig;
+import io.cairn.format.pack.BlockRecordLayout;
+import io.cairn.format.pack.PackReader;
+import io.cairn.format.point.PointReader;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Backup and restore through the public engine API, as the CLI does it, for round-trip tests. Any warning the
@@ -80,5 +85,36 @@ public final class Backups {
             throw new EOFException(path + " holds " + b.position() + " bytes, fewer than " + length);
         }
         return b.array();
+    }
+
+    /**
+     * Flips one stored byte of the record that holds block {@code block} of the point, so that its data CRC fails
+     * (damage as verify finds it; for healing tests).
+     */
+    public static void flipStoredByte(final Repository repo, final String disk, final String pointId,
+                                      final long block) throws IOException {
+        final long hi;
+        final long lo;
+        try (PointReader p = PointReader.open(repo.findPoint(disk, pointId).path())) {
+            hi = p.idHi(block);
+            lo = p.idLo(block);
+        }
+        for (Path pack : repo.packFiles()) {
+            try (PackReader r = PackReader.open(pack)) {
+                for (int i = 0; i < r.recordCount(); i++) {
+                    if (r.idHi(i) == hi && r.idLo(i) == lo) {
+                        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
+                            final long at = r.recordOffset(i) + BlockRecordLayout.HEADER_LENGTH + 3;
+                            f.seek(at);
+                            final int b = f.read();
+                            f.seek(at);
+                            f.write(b ^ 0x5a);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+        fail("no record holds block " + block);
     }
 }

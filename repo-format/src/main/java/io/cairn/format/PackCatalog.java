@@ -1,5 +1,6 @@
 package io.cairn.format;
 
+import io.cairn.format.health.DamageLedger;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.PackReader;
@@ -8,7 +9,10 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +25,7 @@ import java.util.function.Consumer;
 public final class PackCatalog implements AutoCloseable {
     private final List<Path> packs = new ArrayList<>();
     private BlockIndex index;
+    private int skippedRecords;
 
     private PackCatalog(final long expectedEntries) {
         this.index = new BlockIndex(expectedEntries);
@@ -30,7 +35,10 @@ public final class PackCatalog implements AutoCloseable {
      * Reads every sealed pack's trailer and footer. A pack that fails its checks is passed to {@code damaged} and
      * left out, so its blocks count as absent (a backup stores them again). A pack that vanishes between the listing
      * and its opening (deleted by a compact running beside a reader) is left out too; compact publishes a pack's
-     * replacements before it deletes it, so a reader that misses a block reloads the catalog (see RestoreJob).
+     * replacements before it deletes it, so a reader that misses a block reloads the catalog (see {@link #reload}).
+     * Records listed in the damaged-block ledger (FORMAT.md section 11) are left out too: their ids are absent
+     * unless another, intact copy exists, so a backup stores them again and restore reads the good copy. An
+     * unreadable ledger is passed to {@code damaged} and ignored (verify rewrites it).
      *
      * @param expectedNewEntries room to reserve for blocks that the caller will add
      */
@@ -47,18 +55,7 @@ public final class PackCatalog implements AutoCloseable {
         }
         final PackCatalog c = new PackCatalog(Math.max(1024, estimate));
         try {
-            for (Path p : files) {
-                try (PackReader r = PackReader.open(p)) {
-                    final int ordinal = c.addPack(p);
-                    for (int i = 0; i < r.recordCount(); i++) {
-                        c.index.putIfAbsent(r.idHi(i), r.idLo(i), BlockLocation.pack(ordinal, r.recordOffset(i)));
-                    }
-                } catch (CorruptRepositoryException e) {
-                    damaged.accept(e);
-                } catch (NoSuchFileException vanished) {
-                    // deleted by compact after the listing: its live blocks are in packs published before
-                }
-            }
+            c.indexPacks(files, ledger(repo, damaged), c.index, new HashMap<>(), damaged);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -77,39 +74,63 @@ public final class PackCatalog implements AutoCloseable {
      * threads may still call {@link #packPath} for ordinals they were handed.
      */
     public int reload(final Repository repo, final Consumer<CorruptRepositoryException> damaged) throws IOException {
-        final java.util.Map<Path, Integer> known = new java.util.HashMap<>();
+        final Map<Path, Integer> known = new HashMap<>();
         for (int i = 0; i < packs.size(); i++) {
             known.put(packs.get(i), i);
         }
-        final List<Path> files = repo.packFiles();
         final BlockIndex fresh = new BlockIndex(Math.max(1024, index.size() + 1024));
-        int changed = 0;
-        int present = 0;
+        final int present;
         try {
-            for (Path p : files) {
-                try (PackReader r = PackReader.open(p)) {
-                    final Integer old = known.get(p);
-                    final int ordinal = old != null ? old : addPack(p);
-                    changed += old == null ? 1 : 0;
-                    present += old != null ? 1 : 0;
-                    for (int i = 0; i < r.recordCount(); i++) {
-                        fresh.putIfAbsent(r.idHi(i), r.idLo(i), BlockLocation.pack(ordinal, r.recordOffset(i)));
-                    }
-                } catch (CorruptRepositoryException e) {
-                    damaged.accept(e);
-                } catch (NoSuchFileException vanished) {
-                    // deleted after the listing
-                }
-            }
+            skippedRecords = 0;
+            present = indexPacks(repo.packFiles(), ledger(repo, damaged), fresh, known, damaged);
         } catch (IOException | RuntimeException e) {
             fresh.close();
             throw e;
         }
-        changed += known.size() - present;
         final BlockIndex old = index;
         index = fresh;
         old.close();
-        return changed;
+        return (packs.size() - known.size()) + (known.size() - present);
+    }
+
+    private static DamageLedger ledger(final Repository repo, final Consumer<CorruptRepositoryException> damaged)
+            throws IOException {
+        try {
+            return DamageLedger.load(repo);
+        } catch (CorruptRepositoryException e) {
+            damaged.accept(e);
+            return DamageLedger.empty();
+        }
+    }
+
+    /**
+     * Puts the intact, unlisted records of {@code files} into {@code target}; packs in {@code known} keep their
+     * ordinal, others are added. Returns how many known packs were found.
+     */
+    private int indexPacks(final List<Path> files, final DamageLedger ledger, final BlockIndex target,
+                           final Map<Path, Integer> known, final Consumer<CorruptRepositoryException> damaged)
+            throws IOException {
+        int present = 0;
+        for (Path p : files) {
+            try (PackReader r = PackReader.open(p)) {
+                final Integer old = known.get(p);
+                final int ordinal = old != null ? old : addPack(p);
+                present += old != null ? 1 : 0;
+                final long[] bad = ledger.offsetsIn(DamageLedger.packIdOf(p));
+                for (int i = 0; i < r.recordCount(); i++) {
+                    if (bad != null && Arrays.binarySearch(bad, r.recordOffset(i)) >= 0) {
+                        skippedRecords++;
+                        continue;
+                    }
+                    target.putIfAbsent(r.idHi(i), r.idLo(i), BlockLocation.pack(ordinal, r.recordOffset(i)));
+                }
+            } catch (CorruptRepositoryException e) {
+                damaged.accept(e);
+            } catch (NoSuchFileException vanished) {
+                // deleted by compact after the listing: its live blocks are in packs published before
+            }
+        }
+        return present;
     }
 
     /** Registers a pack and returns its ordinal. */
@@ -127,6 +148,11 @@ public final class PackCatalog implements AutoCloseable {
 
     public int packCount() {
         return packs.size();
+    }
+
+    /** Records left out because the damaged-block ledger lists them. */
+    public int skippedRecords() {
+        return skippedRecords;
     }
 
     public BlockIndex index() {

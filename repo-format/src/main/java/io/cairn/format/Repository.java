@@ -240,11 +240,11 @@ public final class Repository {
     /**
      * Checks that this instance's writer lock is still held by this process: acquiring it again must be refused
      * (RepositoryLock refuses a second acquire in the same process before it touches the file, so the probe
-     * cannot drop the lock it checks).
+     * cannot drop the lock it checks). Throws IllegalStateException naming {@code operation} otherwise.
      */
-    private void requireWriterLock(final String what) throws IOException {
+    public void requireWriterLock(final String operation) throws IOException {
         if (writerLock == null) {
-            throw new IllegalStateException(what + " needs the writer lock: call lockForWrite first");
+            throw new IllegalStateException(operation + " needs the writer lock: call lockForWrite first");
         }
         final RepositoryLock probe;
         try {
@@ -253,7 +253,7 @@ public final class Repository {
             return; // held, as required
         }
         probe.close();
-        throw new IllegalStateException(what + " needs the writer lock, which was released");
+        throw new IllegalStateException(operation + " needs the writer lock, which was released");
     }
 
     /** Disk names that have a points/ directory. */

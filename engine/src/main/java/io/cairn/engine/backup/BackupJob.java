@@ -129,8 +129,12 @@ public final class BackupJob {
             final ChangeTracking tracking = usableChangeTracking(source, parent, parentInfo);
             final String changeDetection = parent == null ? "full-read"
                     : tracking == null ? "hash-compare" : CBT_PREFIX + tracking.describe();
+            long blocksReread = 0;
             if (tracking != null) {
                 reader.useChangeTracking(tracking, parent.blockCount());
+                final long[] reread = ParentBlocksToReread.find(parent, catalog.index());
+                reader.forceReads(reread);
+                blocksReread = ParentBlocksToReread.count(reread);
             }
             threads.add(Thread.ofPlatform().name("cairn-reader").daemon().unstarted(reader));
             for (int w = 0; w < workers; w++) {
@@ -186,6 +190,9 @@ public final class BackupJob {
                     .put(Manifest.DURATION_MS, durationNs / 1_000_000)
                     .put(Manifest.CAIRN_VERSION, CairnVersion.VERSION);
             source.manifestEntries().forEach(m::put);
+            if (tracking != null) {
+                m.put(BLOCKS_REREAD_DAMAGED, blocksReread);
+            }
             try {
                 DebugPause.at("before-point-finish");
                 point.finish(m);
@@ -214,6 +221,11 @@ public final class BackupJob {
     }
 
     static final String CBT_PREFIX = "cbt:";
+    /**
+     * Manifest key (FORMAT.md section 11): blocks that change tracking called unchanged but that were read anyway,
+     * because the parent's id for them had no intact record.
+     */
+    public static final String BLOCKS_REREAD_DAMAGED = "blocks_reread_damaged";
 
     /**
      * Under an immutability policy (FORMAT.md section 12), tries the attribute before anything is written: a

@@ -59,6 +59,8 @@ final class SourceReaderAgent implements Runnable {
     /** Change tracking to honour (null: read everything) and the parent's block count it is relative to. */
     private ChangeTracking changes;
     private long parentBlocks;
+    /** Blocks read even when the tracking says untouched, one bit each (null: none); see ParentBlocksToReread. */
+    private long[] forcedReads;
 
     private long sequence;
     private long bytesRead;
@@ -97,6 +99,14 @@ final class SourceReaderAgent implements Runnable {
     void useChangeTracking(final ChangeTracking tracking, final long parentBlockCount) {
         this.changes = tracking;
         this.parentBlocks = parentBlockCount;
+    }
+
+    /**
+     * Blocks whose bit is set (bit b of word b/64) are read even when change tracking reports them untouched: the
+     * parent's id for them has no intact record any more. Call before the thread starts.
+     */
+    void forceReads(final long[] blocks) {
+        this.forcedReads = blocks;
     }
 
     @Override
@@ -140,7 +150,7 @@ final class SourceReaderAgent implements Runnable {
                         changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
                     }
                 }
-                if (changedFrom >= end) { // untouched since the parent: take its ids, read nothing
+                if (changedFrom >= end && !forced(b)) { // untouched since the parent: take its ids, read nothing
                     if (zeroCount > 0) {
                         enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
                         zeroCount = 0;
@@ -213,6 +223,11 @@ final class SourceReaderAgent implements Runnable {
         for (int i = 0; i < toWorkers.length; i++) {
             send(OneToOneBlockRing.END, -1, blockCount, 0);
         }
+    }
+
+    private boolean forced(final long block) {
+        final long[] f = forcedReads;
+        return f != null && (f[(int) (block >>> 6)] & (1L << block)) != 0;
     }
 
     /** Appends a message to the in-order queue, making room by completing reads if it is full. */

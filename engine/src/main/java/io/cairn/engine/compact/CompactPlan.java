@@ -1,7 +1,9 @@
 package io.cairn.engine.compact;
 
+import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.Hex;
 import io.cairn.format.Repository;
+import io.cairn.format.health.DamageLedger;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.BlockRecordLayout;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -65,6 +68,13 @@ final class CompactPlan implements AutoCloseable {
                 }
             }
         }
+        DamageLedger ledger;
+        try {
+            ledger = DamageLedger.load(repo);
+        } catch (CorruptRepositoryException e) {
+            warnings.accept("damaged-block ledger unreadable (cairn verify rewrites it): " + e.getMessage());
+            ledger = DamageLedger.empty();
+        }
         final BlockIndex owners = new BlockIndex(live.size());
         try {
             final List<PackUsage> byLiveShare = new ArrayList<>(packs.stream()
@@ -72,8 +82,11 @@ final class CompactPlan implements AutoCloseable {
             byLiveShare.sort(Comparator.comparingDouble(PackUsage::liveFraction).reversed()
                     .thenComparing(u -> u.path));
             for (PackUsage u : byLiveShare) {
-                own(u, live, owners);
+                own(u, live, owners, ledger);
                 u.fate = decide(u, thresholdPct);
+            }
+            for (PackUsage u : byLiveShare) {
+                keepUnsupersededDamage(u, live, owners, ledger);
             }
         } catch (IOException | RuntimeException e) {
             owners.close();
@@ -113,16 +126,47 @@ final class CompactPlan implements AutoCloseable {
         }
     }
 
-    /** Makes this pack the owner of each live id that no fuller pack owns yet. */
-    private static void own(final PackUsage u, final BlockIndex live, final BlockIndex owners) throws IOException {
+    /**
+     * Makes this pack the owner of each live id that no fuller pack owns yet. A record listed in the damaged-block
+     * ledger (FORMAT.md section 11) never owns: it may pass its CRC (damage only the deep check sees), so copying it
+     * would carry bad bytes into a new pack that the ledger does not name.
+     */
+    private static void own(final PackUsage u, final BlockIndex live, final BlockIndex owners,
+                            final DamageLedger ledger) throws IOException {
+        final long[] listed = ledger.offsetsIn(DamageLedger.packIdOf(u.path));
         try (PackReader r = PackReader.open(u.path)) {
             for (int i = 0; i < r.recordCount(); i++) {
                 final long hi = r.idHi(i);
                 final long lo = r.idLo(i);
+                if (listed != null && Arrays.binarySearch(listed, r.recordOffset(i)) >= 0) {
+                    continue;
+                }
                 if (live.contains(hi, lo)
                         && owners.putIfAbsent(hi, lo, BlockLocation.pack(u.ordinal, r.recordOffset(i)))) {
                     u.ownedBytes += BlockRecordLayout.HEADER_LENGTH + (long) r.storedLength(i);
                     u.ownedRecords++;
+                }
+            }
+        }
+    }
+
+    /**
+     * A pack holding a ledger-listed record of a live block that has no intact copy anywhere is kept whatever its
+     * fate: the bad record is the only trace of that block until a backup stores it again (never turn damage into
+     * loss). Once a good copy exists (healed), the listed record is garbage like any other.
+     */
+    private static void keepUnsupersededDamage(final PackUsage u, final BlockIndex live, final BlockIndex owners,
+                                               final DamageLedger ledger) throws IOException {
+        final long[] listed = ledger.offsetsIn(DamageLedger.packIdOf(u.path));
+        if (listed == null) {
+            return;
+        }
+        try (PackReader r = PackReader.open(u.path)) {
+            for (int i = 0; i < r.recordCount(); i++) {
+                if (Arrays.binarySearch(listed, r.recordOffset(i)) >= 0 && live.contains(r.idHi(i), r.idLo(i))
+                        && owners.get(r.idHi(i), r.idLo(i)) == BlockLocation.EMPTY) {
+                    u.keptForDamage = true;
+                    return;
                 }
             }
         }

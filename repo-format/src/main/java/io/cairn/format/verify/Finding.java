@@ -21,34 +21,76 @@ public sealed interface Finding {
         }
     }
 
-    /** One record that fails its checks. */
-    record DamagedRecord(Path pack, long offset, String blockId, String detail) implements Finding {
+    /**
+     * One record that fails its checks, or that the damaged-block ledger lists (FORMAT.md section 11). It is damage
+     * only while no intact copy of its block id exists: a bad record superseded by a good copy is harmless (the
+     * index serves the good copy), even before compact removes it.
+     *
+     * @param listed     the ledger listed it before this check (else it was found now)
+     * @param superseded another, intact record holds the same block id
+     */
+    record DamagedRecord(Path pack, long offset, String blockId, String detail, boolean listed, boolean superseded)
+            implements Finding {
         public boolean isDamage() {
-            return true;
+            return !superseded;
         }
 
         public String describe() {
-            return "damaged record in " + pack + " at offset " + offset + " (block " + blockId + "): " + detail;
+            return "damaged record in " + pack + " at offset " + offset + " (block " + blockId + "): " + detail
+                    + (superseded ? "; superseded by an intact copy" : "");
         }
     }
 
-    /** A restore point that cannot be restored bit-exact, with its first bad block numbers. */
-    record DamagedPoint(String pointId, String disk, Path path, String detail, long badBlocks, long[] firstBadBlocks)
+    /**
+     * A restore point that cannot be restored bit-exact, with its bad block numbers.
+     *
+     * @param blocks block numbers without an intact record (empty when the point's own file is damaged)
+     */
+    record DamagedPoint(String pointId, String disk, Path path, String detail, BlockRanges blocks)
             implements Finding {
         public boolean isDamage() {
             return true;
         }
 
+        /** {@return the number of bad blocks} */
+        public long badBlocks() {
+            return blocks.count();
+        }
+
+        /** {@return the first bad block numbers (at most 10)} */
+        public long[] firstBadBlocks() {
+            return blocks.firstBlocks(10);
+        }
+
         public String describe() {
-            final StringBuilder sb = new StringBuilder("damaged restore point " + pointId + " (disk " + disk + "): "
-                    + detail);
-            if (badBlocks > 0) {
-                sb.append("; ").append(badBlocks).append(" bad block(s), first: ");
-                for (int i = 0; i < firstBadBlocks.length; i++) {
-                    sb.append(i == 0 ? "" : ", ").append(firstBadBlocks[i]);
-                }
+            return "damaged restore point " + pointId + " (disk " + disk + "): " + detail
+                    + (blocks.isEmpty() ? "" : "; " + blocks.count() + " bad block(s): " + blocks);
+        }
+    }
+
+    /**
+     * What became of the records this check found damaged and the ledger did not list yet: recorded in the
+     * damaged-block ledger (so backups store those blocks again), or not, because the writer lock was taken or the
+     * write failed. Not recorded is damage: until it is, backups may still dedup against the bad records.
+     *
+     * @param entries how many records
+     * @param ledger  the ledger file
+     * @param problem why they could not be recorded, or null when they were
+     */
+    record LedgerUpdate(int entries, Path ledger, String problem) implements Finding {
+        public boolean isDamage() {
+            return problem != null;
+        }
+
+        public String describe() {
+            if (problem == null && entries == 0) {
+                return "rewrote the unreadable damaged-block ledger " + ledger;
             }
-            return sb.toString();
+            return problem == null
+                    ? "recorded " + entries + " newly damaged record(s) in " + ledger
+                            + ": the next backup of each disk stores those blocks again"
+                    : "could not record " + entries + " newly damaged record(s) in " + ledger + ": " + problem
+                            + "; run verify again when the repository is free";
         }
     }
 

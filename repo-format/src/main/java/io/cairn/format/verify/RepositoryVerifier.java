@@ -4,6 +4,7 @@ import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.Hex;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
+import io.cairn.format.health.DamageLedger;
 import io.cairn.format.immutable.ImmutabilityRecordCodec;
 import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockId;
@@ -20,7 +21,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -28,6 +31,11 @@ import java.util.function.Consumer;
  * The health check (FORMAT.md section 8): every pack record's CRCs, every point's file and that all its blocks
  * exist intact; with a {@link DeepCheck}, also decompress and re-hash. Returns findings instead of stopping at the
  * first problem. Runs with repo-format alone; the deep check's codec and hash come from the caller.
+ * <p>
+ * Damaged-block ledger (section 11): records it lists count as damaged without being read again; records found
+ * damaged now and not listed are returned in {@link VerifyReport#newDamage()} for the caller to record (this class
+ * writes nothing). Each point gets a status: intact, healed (an id of it once had a damaged record and now has an
+ * intact copy) or damaged (block numbers without an intact record).
  */
 public final class RepositoryVerifier {
     /** Decompresses and re-hashes one record's stored bytes; returns null when fine, else what is wrong. */
@@ -36,7 +44,6 @@ public final class RepositoryVerifier {
         String check(ByteBuffer stored, int codec, int rawLength, long idHi, long idLo);
     }
 
-    private static final int MAX_LISTED_BLOCKS = 10;
     /** checkPack's answer for a pack deleted (by compact) between the listing and its opening. */
     private static final long VANISHED = Long.MIN_VALUE;
     /** Bound on listing the packs again after some vanished (each compact run deletes only after it published). */
@@ -46,9 +53,13 @@ public final class RepositoryVerifier {
     private final DeepCheck deep;
     private final Consumer<String> progress;
     private final List<Finding> findings = new ArrayList<>();
+    private final List<PointHealth> points = new ArrayList<>();
+    /** Damaged records, listed or found now; they become findings once every pack is read. */
+    private final List<BadRecord> badRecords = new ArrayList<>();
+    private DamageLedger ledger = DamageLedger.empty();
+    private boolean ledgerUnreadable;
     /** Set when a point file cannot be read: its blocks are unknown, so no pack may be called unreferenced. */
     private boolean unreadablePoint;
-    private int vanishedPoints;
     private int vanishedPacks;
     /** The file length of the pack checkPack last opened (0 when it could not be opened). */
     private long lastPackLength;
@@ -59,7 +70,18 @@ public final class RepositoryVerifier {
         this.progress = progress;
     }
 
+    /** A record that is damaged: listed in the ledger, or failing a check now (detail says which). */
+    private record BadRecord(Path pack, long offset, long idHi, long idLo, String detail, boolean listed) {
+    }
+
     public VerifyReport run() throws IOException {
+        try {
+            ledger = DamageLedger.load(repo);
+        } catch (CorruptRepositoryException e) {
+            ledgerUnreadable = true;
+            findings.add(new Finding.Warning("damaged-block ledger unreadable, it will be rewritten from what this"
+                    + " check finds: " + e.getMessage()));
+        }
         final List<Path> packFiles = new ArrayList<>(repo.packFiles());
         long[] packLength = new long[packFiles.size()];
         boolean[] damagedPack = new boolean[packFiles.size()];
@@ -67,7 +89,12 @@ public final class RepositoryVerifier {
         final int blockSize = repo.config().blockSize();
         final ByteBuffer buf = ByteBuffer.allocateDirect(blockSize);
         final BlockRecordReader rr = new BlockRecordReader(blockSize);
-        try (BlockIndex good = new BlockIndex(Math.max(1024, packFiles.size() * 64L))) {
+        try (BlockIndex good = new BlockIndex(Math.max(1024, packFiles.size() * 64L));
+             BlockIndex everDamaged = new BlockIndex(ledger.size())) {
+            for (DamageLedger.Entry e : ledger.entries()) { // entries of vanished packs too: their points healed
+                final long[] id = BlockId.parseHex(e.blockId());
+                noteDamage(everDamaged, id[0], id[1], e.found().toEpochMilli());
+            }
             int checked = 0;
             for (int round = 0; ; round++) {
                 boolean vanished = false;
@@ -95,19 +122,27 @@ public final class RepositoryVerifier {
                         packFiles.add(p);
                     }
                 }
-                packLength = java.util.Arrays.copyOf(packLength, packFiles.size());
-                damagedPack = java.util.Arrays.copyOf(damagedPack, packFiles.size());
+                packLength = Arrays.copyOf(packLength, packFiles.size());
+                damagedPack = Arrays.copyOf(damagedPack, packFiles.size());
             }
             final boolean[] referenced = new boolean[packFiles.size()];
-            int points = 0;
-            final List<String> intact = new ArrayList<>();
-            for (Path pf : repo.pointFiles(null)) {
-                points++;
-                progress.accept("checking restore point " + pf.getFileName());
-                if (checkPoint(pf, good, referenced)) {
-                    final String n = pf.getFileName().toString();
-                    intact.add(n.substring(0, n.length() - PointLayout.SUFFIX.length()));
+            final List<DamageLedger.Entry> newDamage = new ArrayList<>();
+            final Instant now = Instant.now();
+            for (BadRecord b : badRecords) {
+                if (!b.listed()) { // a listed record's time is its ledger entry's, noted above
+                    noteDamage(everDamaged, b.idHi(), b.idLo(), now.toEpochMilli());
                 }
+                final boolean superseded = good.get(b.idHi(), b.idLo()) != BlockLocation.EMPTY;
+                findings.add(new Finding.DamagedRecord(b.pack(), b.offset(), BlockId.toHex(b.idHi(), b.idLo()),
+                        b.detail(), b.listed(), superseded));
+                if (!b.listed()) {
+                    newDamage.add(new DamageLedger.Entry(DamageLedger.packIdOf(b.pack()), b.offset(),
+                            BlockId.toHex(b.idHi(), b.idLo()), now));
+                }
+            }
+            for (Path pf : repo.pointFiles(null)) {
+                progress.accept("checking restore point " + pf.getFileName());
+                checkPoint(pf, good, everDamaged, referenced);
             }
             long reclaimable = 0;
             if (unreadablePoint) {
@@ -132,12 +167,14 @@ public final class RepositoryVerifier {
                 reclaimable += len;
                 findings.add(new Finding.Reclaimable(t, len, "leftover of an interrupted run"));
             }
-            points -= vanishedPoints;
             checkStrayNames();
             checkImmutabilityRecord();
-            intact.sort(null);
-            return new VerifyReport(List.copyOf(findings), packFiles.size() - vanishedPacks, records, points, intact,
-                    reclaimable, deep != null);
+            points.sort(java.util.Comparator.comparing(PointHealth::id));
+            final List<String> intact = points.stream().filter(p -> p.status() == PointHealth.Status.INTACT)
+                    .map(PointHealth::id).toList();
+            return new VerifyReport(List.copyOf(findings), packFiles.size() - vanishedPacks, records, points.size(),
+                    intact,
+                    reclaimable, deep != null, List.copyOf(points), List.copyOf(newDamage), ledgerUnreadable);
         }
     }
 
@@ -147,8 +184,8 @@ public final class RepositoryVerifier {
      */
     private long checkPack(final Path p, final int ordinal, final BlockIndex good, final BlockRecordReader rr,
                            final ByteBuffer buf) throws IOException {
-        final PackReader r;
         lastPackLength = 0;
+        final PackReader r;
         try {
             r = PackReader.open(p);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -165,10 +202,15 @@ public final class RepositoryVerifier {
                 findings.add(new Finding.DamagedPack(p, "pack id in the header differs from the file name"));
                 return -1;
             }
+            final long[] listed = ledger.offsetsIn(DamageLedger.packIdOf(p));
             for (int i = 0; i < r.recordCount(); i++) {
                 final long off = r.recordOffset(i);
                 final long hi = r.idHi(i);
                 final long lo = r.idLo(i);
+                if (listed != null && Arrays.binarySearch(listed, off) >= 0) {
+                    badRecords.add(new BadRecord(p, off, hi, lo, "listed in the damaged-block ledger", true));
+                    continue;
+                }
                 try {
                     rr.read(r.channel(), p, off, buf);
                     rr.requireId(p, off, hi, lo);
@@ -184,27 +226,46 @@ public final class RepositoryVerifier {
                     }
                     good.putIfAbsent(hi, lo, BlockLocation.pack(ordinal, off));
                 } catch (CorruptRepositoryException e) {
-                    findings.add(new Finding.DamagedRecord(p, off, BlockId.toHex(hi, lo), e.getMessage()));
+                    badRecords.add(new BadRecord(p, off, hi, lo, e.getMessage(), false));
                 }
             }
             return r.recordCount();
         }
     }
 
-    private boolean checkPoint(final Path pf, final BlockIndex good, final boolean[] referenced) throws IOException {
+    /**
+     * everDamaged maps a block id to the latest time (ms) one of its records was found damaged. A point created
+     * before that time referenced the bad record (it is healed once an intact copy exists); a point created after
+     * it never did (backups skip listed records), so it is intact.
+     */
+    private static void noteDamage(final BlockIndex everDamaged, final long hi, final long lo, final long foundMs) {
+        final long at = Math.max(1, foundMs); // a location must not be EMPTY (0)
+        if (everDamaged.get(hi, lo) < at) {
+            everDamaged.put(hi, lo, at);
+        }
+    }
+
+    /** The creation time of a point from its UUIDv7 id (the first 48 bits are Unix milliseconds). */
+    static long createdMillis(final String pointId) {
+        return Long.parseLong(pointId.substring(0, 8) + pointId.substring(9, 13), 16);
+    }
+
+    private void checkPoint(final Path pf, final BlockIndex good, final BlockIndex everDamaged,
+                            final boolean[] referenced) throws IOException {
         final String n = pf.getFileName().toString();
         final String id = n.substring(0, n.length() - PointLayout.SUFFIX.length());
         final String disk = pf.getParent().getFileName().toString();
+        final BlockRanges bad = new BlockRanges();
         try (PointReader r = PointReader.open(pf)) {
             r.verifyMap();
             final Manifest m = r.manifest();
             if (!id.equals(m.get(Manifest.ID)) || !disk.equals(m.get(Manifest.DISK))) {
-                findings.add(new Finding.DamagedPoint(id, disk, pf, "manifest id/disk differ from the path", 0,
-                        new long[0]));
-                return false;
+                damagedPoint(id, disk, pf, "manifest id/disk differ from the path", bad);
+                return;
             }
-            long bad = 0;
-            final long[] first = new long[MAX_LISTED_BLOCKS];
+            final boolean anyDamageKnown = everDamaged.size() > 0;
+            final long createdMs = createdMillis(id);
+            long healed = 0;
             for (long b = 0; b < r.blockCount(); b++) {
                 final long hi = r.idHi(b);
                 final long lo = r.idLo(b);
@@ -213,28 +274,32 @@ public final class RepositoryVerifier {
                 }
                 final long loc = good.get(hi, lo);
                 if (loc == BlockLocation.EMPTY) {
-                    if (bad < MAX_LISTED_BLOCKS) {
-                        first[(int) bad] = b;
-                    }
-                    bad++;
+                    bad.add(b);
                 } else {
                     referenced[BlockLocation.packOrdinal(loc)] = true;
+                    if (anyDamageKnown && everDamaged.get(hi, lo) > createdMs) {
+                        healed++;
+                    }
                 }
             }
-            if (bad > 0) {
-                findings.add(new Finding.DamagedPoint(id, disk, pf, "blocks missing or damaged", bad,
-                        java.util.Arrays.copyOf(first, (int) Math.min(bad, MAX_LISTED_BLOCKS))));
-                return false;
+            if (!bad.isEmpty()) {
+                damagedPoint(id, disk, pf, "blocks missing or damaged", bad);
+            } else {
+                points.add(new PointHealth(id, disk, healed > 0 ? PointHealth.Status.HEALED
+                        : PointHealth.Status.INTACT, "", bad, healed));
             }
-            return true;
         } catch (java.nio.file.NoSuchFileException e) {
-            vanishedPoints++; // deleted between the listing and open (retention): not damage
-            return false;
+            // deleted between the listing and open (retention): not damage, not a point any more
         } catch (CorruptRepositoryException e) {
             unreadablePoint = true;
-            findings.add(new Finding.DamagedPoint(id, disk, pf, e.getMessage(), 0, new long[0]));
-            return false;
+            damagedPoint(id, disk, pf, e.getMessage(), bad);
         }
+    }
+
+    private void damagedPoint(final String id, final String disk, final Path pf, final String detail,
+                              final BlockRanges bad) {
+        findings.add(new Finding.DamagedPoint(id, disk, pf, detail, bad));
+        points.add(new PointHealth(id, disk, PointHealth.Status.DAMAGED, detail, bad, 0));
     }
 
     /** FORMAT.md section 12: the record must parse and match its CRC (an absent record is fine). */

@@ -75,6 +75,9 @@ class RepositoryVerifierTest {
         assertTrue(r.clean(), r.findings().toString());
         assertEquals(List.of(), r.findings());
         assertEquals(List.of(P1, P2), r.intactPoints());
+        assertEquals(List.of(P1, P2), r.points().stream().map(PointHealth::id).toList());
+        assertEquals(List.of(), r.newDamage());
+        assertFalse(r.ledgerNeedsUpdate());
         assertEquals(2, r.packsChecked());
         assertEquals(5, r.recordsChecked());
         assertEquals(2, r.pointsChecked());
@@ -211,9 +214,15 @@ class RepositoryVerifierTest {
         final Path copy = FormatFixtures.publishPack(repo, 2, List.of(PACK0.get(2))); // block 3 again
         FormatFixtures.flipByte(pack0, recordOffset(2) + 40, 0x01);
         final VerifyReport r = verify();
-        assertEquals(1, only(r, Finding.DamagedRecord.class).size());
+        final List<Finding.DamagedRecord> records = only(r, Finding.DamagedRecord.class);
+        assertEquals(1, records.size());
+        assertTrue(records.getFirst().superseded());
+        assertFalse(records.getFirst().isDamage(), "a bad record superseded by a good copy is no damage");
+        assertTrue(r.clean(), r.findings().toString());
         assertEquals(List.of(), r.damagedPoints());
-        assertEquals(List.of(P1, P2), r.intactPoints());
+        assertEquals(List.of(P2), r.intactPoints());
+        assertEquals(List.of(P1), r.pointsWith(PointHealth.Status.HEALED), "P1 referenced the bad record");
+        assertEquals(1, r.newDamage().size(), "found now, not yet in the ledger");
         assertTrue(only(r, Finding.Reclaimable.class).stream().noneMatch(f -> f.path().equals(copy)));
     }
 
