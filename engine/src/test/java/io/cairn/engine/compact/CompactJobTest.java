@@ -12,6 +12,8 @@ import io.cairn.format.Repository;
 import io.cairn.format.RepositoryConfig;
 import io.cairn.format.RepositoryLock;
 import io.cairn.format.RepositoryLockedException;
+import io.cairn.format.health.DamageLedger;
+import io.cairn.format.index.BlockId;
 import io.cairn.format.pack.BlockRecordLayout;
 import io.cairn.format.pack.PackReader;
 import io.cairn.format.point.PointReader;
@@ -168,6 +170,28 @@ class CompactJobTest {
     }
 
     @Test
+    void shouldNeverCopyALedgerListedRecordAndKeepItsPackWhileNoIntactCopyExists() throws Exception {
+        // deep-only damage passes its CRC: only the damaged-block ledger (FORMAT.md section 11) says it is bad
+        final long[] id = blockId(ids.get(2), 1);
+        final Path pack = packHolding(id);
+        final long offset = recordOffset(pack, id);
+        try (RepositoryLock lock = repo.lockForWrite("test")) {
+            DamageLedger.add(repo, List.of(new DamageLedger.Entry(DamageLedger.packIdOf(pack), offset,
+                    BlockId.toHex(id[0], id[1]), Instant.now())));
+        }
+
+        final CompactResult r = new CompactJob(repo, messages::add).run(new CompactOptions(0, false, false));
+
+        assertTrue(Files.exists(pack), "the listed record is the only trace of a live block: its pack stays " + r);
+        for (Path p : repo.packFiles()) {
+            if (!p.equals(pack)) {
+                assertEquals(-1, recordOffset(p, id), "the listed record was copied into " + p);
+            }
+        }
+        assertEquals(1, r.liveBlocksMissing(), "the listed block has no intact copy: " + r);
+    }
+
+    @Test
     void shouldDeleteOldPacksWithoutCopyingAgainWhenAnInterruptedCompactLeftDuplicates() throws Exception {
         final List<Path> garbagePacks = copyLiveRecordsOfGarbagePacksIntoNewPack();
         final VerifyReport dup = verify();
@@ -199,8 +223,12 @@ class CompactJobTest {
         assertEquals(1, r.recordsFailed(), r.toString());
         assertEquals(1, r.blocksCopied(), "the intact duplicate is copied before its pack goes: " + r);
         final VerifyReport v = verify();
-        assertEquals(List.of(ids.get(1), ids.get(2)), v.intactPoints(), v.findings().toString());
-        assertEquals(1, damage(v).size(), "only the damaged record itself: " + v.findings());
+        // the bad record has an intact copy (superseded), so the points that use the block are healed, not damaged
+        assertEquals(List.of(ids.get(1), ids.get(2)), v.pointsWith(io.cairn.format.verify.PointHealth.Status.HEALED),
+                v.findings().toString());
+        assertTrue(v.damagedPoints().isEmpty(), v.findings().toString());
+        assertTrue(v.findings().stream().anyMatch(f -> f instanceof Finding.DamagedRecord d && d.superseded()),
+                "the damaged record itself is still named: " + v.findings());
         assertTrue(Files.exists(copy));
     }
 
