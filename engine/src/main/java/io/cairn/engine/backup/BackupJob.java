@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One backup of one disk into a repository: the pipeline
@@ -82,6 +83,11 @@ public final class BackupJob {
         final long t0 = System.nanoTime();
         final Instant started = Instant.now();
         final RepositoryConfig cfg = repo.config();
+        final boolean zstd = cfg.compression().equals("zstd");
+        final int level = cfg.compressionLevel();
+        if (zstd) {
+            BlockCompressor.preloadInBackground(); // overlaps the catalog load below (its javadoc has the numbers)
+        }
         final int blockSize = cfg.blockSize();
         final long size = source.size();
         final long blockCount = PointLayout.blockCount(size, blockSize);
@@ -110,19 +116,15 @@ public final class BackupJob {
                 }
             }
             final List<HashCompressAgent> agents = new ArrayList<>();
-            final List<BlockCompressor> compressors = new ArrayList<>();
             final List<Thread> threads = new ArrayList<>();
             final ZeroDetector zeros = new ZeroDetector(arena, blockSize);
+            // made by each worker at its first new block: an unchanged disk never waits for zstd to load
+            final Supplier<BlockCompressor> compressors = zstd ? () -> new BlockCompressor(level) : null;
             for (int w = 0; w < workers; w++) {
                 toWorkers[w] = new OneToOneBlockRing(arena, 4096);
                 fromWorkers[w] = new OneToOneBlockRing(arena, 4096);
-                final BlockCompressor c = cfg.compression().equals("zstd")
-                        ? new BlockCompressor(cfg.compressionLevel()) : null;
-                if (c != null) {
-                    compressors.add(c);
-                }
                 agents.add(new HashCompressAgent(toWorkers[w], fromWorkers[w], slots, state, idle(), catalog.index(),
-                        parent, c, zeros));
+                        parent, compressors, zeros));
             }
             final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
                     blockSize, blockCount);
@@ -151,7 +153,7 @@ public final class BackupJob {
                 state.fail(t);
             } finally {
                 joinAll(threads);
-                compressors.forEach(BlockCompressor::close);
+                agents.forEach(HashCompressAgent::closeCompressor);
             }
             if (state.failed()) {
                 point.abort();

@@ -11,6 +11,7 @@ import io.cairn.format.point.PointReader;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.ByteBuffer;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,7 +31,9 @@ final class HashCompressAgent implements Runnable {
     private final BlockIndex baseIndex;
     private final PointReader parent;
     private final long parentBlocks;
-    private final BlockCompressor compressor;
+    /** Makes this worker's compressor at its first new block (null: compression off). */
+    private final Supplier<BlockCompressor> compressorFactory;
+    private BlockCompressor compressor;
     private final ZeroDetector zeros;
     private final BlockHasher hasher = new BlockHasher();
     private final CRC32C crc = new CRC32C();
@@ -38,7 +41,8 @@ final class HashCompressAgent implements Runnable {
 
     HashCompressAgent(final OneToOneBlockRing in, final OneToOneBlockRing out, final BlockSlots slots,
                       final PipelineState state, final IdleStrategy idle, final BlockIndex baseIndex,
-                      final PointReader parent, final BlockCompressor compressor, final ZeroDetector zeros) {
+                      final PointReader parent, final Supplier<BlockCompressor> compressorFactory,
+                      final ZeroDetector zeros) {
         this.in = in;
         this.out = out;
         this.slots = slots;
@@ -47,7 +51,7 @@ final class HashCompressAgent implements Runnable {
         this.baseIndex = baseIndex;
         this.parent = parent;
         this.parentBlocks = parent == null ? 0 : parent.blockCount();
-        this.compressor = compressor;
+        this.compressorFactory = compressorFactory;
         this.zeros = zeros;
     }
 
@@ -106,7 +110,10 @@ final class HashCompressAgent implements Runnable {
         s.kind[slot] = BlockSlots.KIND_NEW;
         final ByteBuffer raw = s.inBuffer[slot];
         int stored = -1;
-        if (compressor != null) {
+        if (compressorFactory != null) {
+            if (compressor == null) {
+                compressor = compressorFactory.get();
+            }
             stored = compressor.compress(raw, length, s.outBuffer[slot]);
         }
         final ByteBuffer data;
@@ -123,6 +130,14 @@ final class HashCompressAgent implements Runnable {
         crc.reset();
         crc.update(data); // the writer resets position and limit before it appends these bytes
         s.dataCrc[slot] = (int) crc.getValue();
+    }
+
+    /** Frees the compressor, if one was made; call after the thread ended. */
+    void closeCompressor() {
+        if (compressor != null) {
+            compressor.close();
+            compressor = null;
+        }
     }
 
     long busyNs() {

@@ -115,6 +115,13 @@ class BlockCompressorTest {
         assertTrue(BlockCompressor.bound(8 << 20) >= 8 << 20);
     }
 
+    /** bound() is computed in Java so that sizing slots does not load the native library: it must stay zstd's. */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 4096, 65536, 131071, 131072, 131073, 1 << 20, (1 << 20) + 1, 8 << 20, 64 << 20})
+    void shouldMatchZstdsOwnCompressBound(final int rawLength) {
+        assertEquals(com.github.luben.zstd.Zstd.compressBound(rawLength), BlockCompressor.bound(rawLength));
+    }
+
     /** Text with a counter in it: compresses well but not to nothing. */
     static MemorySegment compressible(final Arena arena, final int length) {
         final StringBuilder sb = new StringBuilder(length + 64);
