@@ -21,8 +21,6 @@ import java.nio.ByteBuffer;
  * Threads: the writer thread only.
  */
 final class PackSink implements AutoCloseable {
-    /** Records per pack are bounded so the footer buffer stays small (2 MiB). */
-    static final int MAX_RECORDS_PER_PACK = 65_536;
     private final Repository repo;
     private final PackCatalog catalog;
     private final BlockIndex session;
@@ -39,7 +37,7 @@ final class PackSink implements AutoCloseable {
         this.repo = repo;
         this.catalog = catalog;
         this.session = session;
-        this.writer = new PackWriter(repo.config().repositoryIdBytes(), MAX_RECORDS_PER_PACK);
+        this.writer = new PackWriter(repo.config().repositoryIdBytes());
         this.packSize = repo.config().packSize();
     }
 

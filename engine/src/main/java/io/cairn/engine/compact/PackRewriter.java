@@ -23,8 +23,6 @@ import java.nio.ByteBuffer;
  * Threads: one thread.
  */
 final class PackRewriter implements AutoCloseable {
-    /** As the backup's PackSink: bounds the footer buffer (2 MiB). */
-    private static final int MAX_RECORDS_PER_PACK = 65_536;
     private final Repository repo;
     private final PackWriter writer;
     private final long packSize;
@@ -35,7 +33,7 @@ final class PackRewriter implements AutoCloseable {
 
     PackRewriter(final Repository repo) {
         this.repo = repo;
-        this.writer = new PackWriter(repo.config().repositoryIdBytes(), MAX_RECORDS_PER_PACK);
+        this.writer = new PackWriter(repo.config().repositoryIdBytes());
         this.packSize = repo.config().packSize();
     }
 

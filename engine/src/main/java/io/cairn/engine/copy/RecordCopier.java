@@ -37,8 +37,6 @@ import java.nio.file.Path;
  * Threads: one thread. Per record it allocates nothing (reused buffer, reader, writer and channels).
  */
 public final class RecordCopier implements AutoCloseable {
-    /** Records per pack are bounded so the footer buffer stays small (2 MiB), as in backup. */
-    public static final int MAX_RECORDS_PER_PACK = 65_536;
 
     private final Repository source;
     private final PackCatalog sourceCatalog;
@@ -74,7 +72,7 @@ public final class RecordCopier implements AutoCloseable {
         this.sourcePacks = new PackChannels(sourceCatalog);
         this.reader = new BlockRecordReader(source.config().blockSize());
         this.stored = ByteBuffer.allocateDirect(source.config().blockSize());
-        this.writer = new PackWriter(target.config().repositoryIdBytes(), MAX_RECORDS_PER_PACK);
+        this.writer = new PackWriter(target.config().repositoryIdBytes());
         this.packSize = target.config().packSize();
         this.pausePoint = pausePoint;
     }
@@ -168,7 +166,7 @@ public final class RecordCopier implements AutoCloseable {
     }
 
     private static BlockIndex newPending() {
-        return new BlockIndex(MAX_RECORDS_PER_PACK);
+        return new BlockIndex(PackWriter.DEFAULT_MAX_RECORDS);
     }
 
     /** Records copied into published packs. */

@@ -41,6 +41,17 @@ public final class PackWriter implements AutoCloseable {
     private int recordCount;
     private IOException failure;
 
+    /**
+     * The record bound every Cairn writer uses (backup, compact, move): keeps a pack's footer buffer at 2 MiB
+     * (32 bytes per entry, FORMAT.md 4.3).
+     */
+    public static final int DEFAULT_MAX_RECORDS = 65_536;
+
+    /** A writer with {@link #DEFAULT_MAX_RECORDS}. */
+    public PackWriter(final byte[] repositoryId) {
+        this(repositoryId, DEFAULT_MAX_RECORDS);
+    }
+
     public PackWriter(final byte[] repositoryId, final int maxRecords) {
         if (maxRecords < 1 || maxRecords > MAX_RECORDS) {
             throw new IllegalArgumentException("maxRecords " + maxRecords);
