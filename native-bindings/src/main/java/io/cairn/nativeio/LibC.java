@@ -139,6 +139,18 @@ final class LibC {
         }
     }
 
+    /**
+     * Links the handles that reading and writing files needs, in the order a backup or restore first calls them;
+     * {@link NativeWarmup} runs this on a background thread at start. A handle another thread needs meanwhile is
+     * linked once: class initialisation makes that thread wait for this one.
+     */
+    static void prelinkFileHandles() {
+        final Object[] linked = {Open.H, Statx.H, PosixFadvise.H, Isatty.H, Close.H, Lseek.H, Pwrite.H, Fdatasync.H};
+        if (linked.length == 0) {
+            throw new AssertionError();
+        }
+    }
+
     @SuppressWarnings("restricted")
     private static MethodHandle downcall(final String name, final FunctionDescriptor descriptor,
                                          final Linker.Option... options) {

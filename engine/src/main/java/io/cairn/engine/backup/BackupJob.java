@@ -1,6 +1,7 @@
 package io.cairn.engine.backup;
 
 import io.cairn.engine.DebugPause;
+import io.cairn.engine.PhaseClock;
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockCompressor;
@@ -80,6 +81,7 @@ public final class BackupJob {
 
     private BackupResult runLocked(final BlockSource source) throws IOException {
         DebugPause.at("backup-after-lock");
+        PhaseClock.mark("backup locked");
         final long t0 = System.nanoTime();
         final Instant started = Instant.now();
         final RepositoryConfig cfg = repo.config();
@@ -95,6 +97,7 @@ public final class BackupJob {
                 e -> warnings.accept("ignoring damaged restore point: " + e.getMessage()));
         final String pointId = Ids.newPointId(System.currentTimeMillis());
         final boolean attributeWarned = checkImmutability();
+        PhaseClock.mark("backup parent found");
 
         try (PackCatalog catalog = PackCatalog.load(repo, blockCount / 4,
                 e -> warnings.accept("pack ignored, its blocks will be stored again: " + e.getMessage()));
@@ -102,6 +105,7 @@ public final class BackupJob {
              PointReader parent = parentInfo == null ? null : PointReader.open(parentInfo.path());
              Arena arena = Arena.ofShared();
              PackSink sink = new PackSink(repo, catalog, session)) {
+            PhaseClock.mark("backup catalog loaded");
             final PipelineState state = new PipelineState();
             final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
             final BlockSlots slots = new BlockSlots(slotCount, blockSize);
@@ -147,6 +151,7 @@ public final class BackupJob {
             final WriterStage writer = new WriterStage(slots, fromWorkers, free, state, idle(), sink, point,
                     parent, blockSize, size, progress);
             threads.forEach(Thread::start);
+            PhaseClock.mark("backup pipeline started");
             try {
                 writer.run();
             } catch (Throwable t) {
@@ -155,6 +160,7 @@ public final class BackupJob {
                 joinAll(threads);
                 agents.forEach(HashCompressAgent::closeCompressor);
             }
+            PhaseClock.mark("backup pipeline done");
             if (state.failed()) {
                 point.abort();
                 sink.abort();
@@ -201,6 +207,7 @@ public final class BackupJob {
                 DebugPause.at("before-point-publish");
                 repo.publishPoint(disk, pointId, tmpPoint);
                 DebugPause.at("after-point-publish");
+                PhaseClock.mark("backup point published");
             } catch (IOException | RuntimeException e) {
                 point.abort();
                 throw e;
