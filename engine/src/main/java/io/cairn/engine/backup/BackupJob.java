@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -91,6 +92,8 @@ public final class BackupJob {
             BlockCompressor.preloadInBackground(); // overlaps the catalog load below (its javadoc has the numbers)
         }
         final int blockSize = cfg.blockSize();
+        final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
+        final FutureTask<BlockSlots> slotsAllocation = BlockSlots.allocateInBackground(slotCount, blockSize);
         final long size = source.size();
         final long blockCount = PointLayout.blockCount(size, blockSize);
         final PointInfo parentInfo = repo.latestPoint(disk,
@@ -107,8 +110,7 @@ public final class BackupJob {
              PackSink sink = new PackSink(repo, catalog, session)) {
             PhaseClock.mark("backup catalog loaded");
             final PipelineState state = new PipelineState();
-            final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
-            final BlockSlots slots = new BlockSlots(slotCount, blockSize);
+            final BlockSlots slots = BlockSlots.await(slotsAllocation);
             final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
             final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
             // every slot must fit in the free ring at once (32 bytes a message, one spare)
