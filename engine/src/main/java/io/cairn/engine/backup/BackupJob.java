@@ -2,6 +2,7 @@ package io.cairn.engine.backup;
 
 import io.cairn.engine.DebugPause;
 import io.cairn.engine.PhaseClock;
+import io.cairn.engine.PipelineIdle;
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockCompressor;
@@ -24,7 +25,6 @@ import io.cairn.format.point.Manifest;
 import io.cairn.format.point.PointLayout;
 import io.cairn.format.point.PointReader;
 import io.cairn.format.point.PointWriter;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -308,7 +308,7 @@ public final class BackupJob {
 
     private static IdleStrategy idle() {
         // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
-        return new BackoffIdleStrategy(8, 4, 1_000, 250_000);
+        return PipelineIdle.strategy();
     }
 
     private static void joinAll(final List<Thread> threads) {
