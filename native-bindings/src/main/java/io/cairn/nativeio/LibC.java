@@ -6,6 +6,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -13,7 +14,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcall handles into glibc, linked once in this class's static initialiser, and thin typed wrappers.
+ * Downcall handles into glibc and thin typed wrappers. Each handle lives in its own holder class and is linked
+ * at its first call: linking costs ~13 ms a handle on the 2-core build machine (the JDK spins classes per call
+ * shape), and a backup uses about half of them; linking all 14 up front was 0.18 s of every command's start.
+ * {@link #initialise()} still checks that every symbol exists, so a C library that lacks one is reported once.
  *
  * <p>Only {@link NativeSupport} may trigger this class's initialisation (see its design note); every public entry
  * point calls {@link NativeSupport#ensureAvailable()} first.
@@ -38,33 +42,82 @@ final class LibC {
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final Linker.Option VARIADIC_FROM_2 = Linker.Option.firstVariadicArg(2);
 
-    private static final MethodHandle OPEN =
-        downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, VARIADIC_FROM_2);
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle PREAD =
-        downcall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
-    private static final MethodHandle PWRITE =
-        downcall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
-    private static final MethodHandle FSYNC = downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle FDATASYNC =
-        downcall("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
-    private static final MethodHandle FTRUNCATE =
-        downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
-    private static final MethodHandle FALLOCATE =
-        downcall("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
-    private static final MethodHandle LSEEK =
-        downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
+    /** Every symbol a holder below links; {@link #initialise()} checks they exist without linking any. */
+    private static final String[] SYMBOLS = {
+        "open", "close", "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "fallocate", "lseek", "posix_fadvise",
+        "ioctl", "statx", "isatty", "strerrordesc_np"};
+
+    private static final class Open {
+        static final MethodHandle H =
+            downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, VARIADIC_FROM_2);
+    }
+
+    private static final class Close {
+        static final MethodHandle H =
+            downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    }
+
+    private static final class Pread {
+        static final MethodHandle H =
+            downcall("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
+    }
+
+    private static final class Pwrite {
+        static final MethodHandle H =
+            downcall("pwrite", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
+    }
+
+    private static final class Fsync {
+        static final MethodHandle H =
+            downcall("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    }
+
+    private static final class Fdatasync {
+        static final MethodHandle H =
+            downcall("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H =
+            downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    }
+
+    private static final class Fallocate {
+        static final MethodHandle H =
+            downcall("fallocate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H =
+            downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), ERRNO);
+    }
+
     /** Returns the error number instead of setting errno, so no capture. */
-    private static final MethodHandle POSIX_FADVISE =
-        downcall("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle IOCTL =
-        downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, VARIADIC_FROM_2);
-    private static final MethodHandle STATX = downcall(
-        "statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
-    private static final MethodHandle ISATTY = downcall("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final class PosixFadvise {
+        static final MethodHandle H =
+            downcall("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Ioctl {
+        static final MethodHandle H =
+            downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, VARIADIC_FROM_2);
+    }
+
+    private static final class Statx {
+        static final MethodHandle H =
+            downcall("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), ERRNO);
+    }
+
+    private static final class Isatty {
+        static final MethodHandle H =
+            downcall("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
     /** Thread-safe and locale-free (glibc 2.32+); returns NULL for unknown numbers. */
-    private static final MethodHandle STRERRORDESC_NP =
-        downcall("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final class StrerrordescNp {
+        static final MethodHandle H =
+            downcall("strerrordesc_np", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     /** The empty C string for statx with AT_EMPTY_PATH. */
     private static final MemorySegment EMPTY_PATH = Arena.global().allocate(1);
@@ -78,6 +131,24 @@ final class LibC {
 
     /** Called by {@link NativeSupport} only, to run the static initialiser where a failure can be caught. */
     static void initialise() {
+        final SymbolLookup lookup = LINKER.defaultLookup();
+        for (final String name : SYMBOLS) {
+            if (lookup.find(name).isEmpty()) {
+                throw new UnsatisfiedLinkError("symbol " + name + " not found in the C library");
+            }
+        }
+    }
+
+    /**
+     * Links the handles that reading and writing files needs, in the order a backup or restore first calls them;
+     * {@link NativeWarmup} runs this on a background thread at start. A handle another thread needs meanwhile is
+     * linked once: class initialisation makes that thread wait for this one.
+     */
+    static void prelinkFileHandles() {
+        final Object[] linked = {Open.H, Statx.H, PosixFadvise.H, Isatty.H, Close.H, Lseek.H, Pwrite.H, Fdatasync.H};
+        if (linked.length == 0) {
+            throw new AssertionError();
+        }
     }
 
     @SuppressWarnings("restricted")
@@ -103,7 +174,7 @@ final class LibC {
 
     static int open(final MemorySegment capture, final MemorySegment path, final int flags, final int mode) {
         try {
-            return (int) OPEN.invokeExact(capture, path, flags, mode);
+            return (int) Open.H.invokeExact(capture, path, flags, mode);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -111,7 +182,7 @@ final class LibC {
 
     static int close(final MemorySegment capture, final int fd) {
         try {
-            return (int) CLOSE.invokeExact(capture, fd);
+            return (int) Close.H.invokeExact(capture, fd);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -120,7 +191,7 @@ final class LibC {
     static long pread(final MemorySegment capture, final int fd, final MemorySegment dst, final long length,
                       final long offset) {
         try {
-            return (long) PREAD.invokeExact(capture, fd, dst, length, offset);
+            return (long) Pread.H.invokeExact(capture, fd, dst, length, offset);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -129,7 +200,7 @@ final class LibC {
     static long pwrite(final MemorySegment capture, final int fd, final MemorySegment src, final long length,
                        final long offset) {
         try {
-            return (long) PWRITE.invokeExact(capture, fd, src, length, offset);
+            return (long) Pwrite.H.invokeExact(capture, fd, src, length, offset);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -137,7 +208,7 @@ final class LibC {
 
     static int fsync(final MemorySegment capture, final int fd) {
         try {
-            return (int) FSYNC.invokeExact(capture, fd);
+            return (int) Fsync.H.invokeExact(capture, fd);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -145,7 +216,7 @@ final class LibC {
 
     static int fdatasync(final MemorySegment capture, final int fd) {
         try {
-            return (int) FDATASYNC.invokeExact(capture, fd);
+            return (int) Fdatasync.H.invokeExact(capture, fd);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -153,7 +224,7 @@ final class LibC {
 
     static int ftruncate(final MemorySegment capture, final int fd, final long length) {
         try {
-            return (int) FTRUNCATE.invokeExact(capture, fd, length);
+            return (int) Ftruncate.H.invokeExact(capture, fd, length);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -162,7 +233,7 @@ final class LibC {
     static int fallocate(final MemorySegment capture, final int fd, final int mode, final long offset,
                          final long length) {
         try {
-            return (int) FALLOCATE.invokeExact(capture, fd, mode, offset, length);
+            return (int) Fallocate.H.invokeExact(capture, fd, mode, offset, length);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -170,7 +241,7 @@ final class LibC {
 
     static long lseek(final MemorySegment capture, final int fd, final long offset, final int whence) {
         try {
-            return (long) LSEEK.invokeExact(capture, fd, offset, whence);
+            return (long) Lseek.H.invokeExact(capture, fd, offset, whence);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -179,7 +250,7 @@ final class LibC {
     /** Returns 0 or an error number (posix_fadvise does not set errno). */
     static int posixFadvise(final int fd, final long offset, final long length, final int advice) {
         try {
-            return (int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
+            return (int) PosixFadvise.H.invokeExact(fd, offset, length, advice);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -187,7 +258,7 @@ final class LibC {
 
     static int ioctl(final MemorySegment capture, final int fd, final long request, final MemorySegment argument) {
         try {
-            return (int) IOCTL.invokeExact(capture, fd, request, argument);
+            return (int) Ioctl.H.invokeExact(capture, fd, request, argument);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -196,7 +267,7 @@ final class LibC {
     /** statx(fd, "", AT_EMPTY_PATH, mask, buffer): the status of an open descriptor. */
     static int fstatx(final MemorySegment capture, final int fd, final int mask, final MemorySegment statxBuffer) {
         try {
-            return (int) STATX.invokeExact(capture, fd, EMPTY_PATH, LinuxConstants.AT_EMPTY_PATH, mask, statxBuffer);
+            return (int) Statx.H.invokeExact(capture, fd, EMPTY_PATH, LinuxConstants.AT_EMPTY_PATH, mask, statxBuffer);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -204,7 +275,7 @@ final class LibC {
 
     static boolean isatty(final int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) Isatty.H.invokeExact(fd) == 1;
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -213,7 +284,7 @@ final class LibC {
     /** strerror text without locale, e.g. "Input/output error"; null for numbers glibc does not know. */
     static String strerrordesc(final int errno) {
         try {
-            final MemorySegment text = (MemorySegment) STRERRORDESC_NP.invokeExact(errno);
+            final MemorySegment text = (MemorySegment) StrerrordescNp.H.invokeExact(errno);
             return text.equals(MemorySegment.NULL) ? null : cString(text);
         } catch (final Throwable t) {
             throw unexpected(t);

@@ -1,10 +1,12 @@
 package io.cairn.tools;
 
 import io.cairn.engine.CairnVersion;
+import io.cairn.engine.PhaseClock;
 import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.FormatTooNewException;
 import io.cairn.format.NotARepositoryException;
 import io.cairn.format.RepositoryLockedException;
+import io.cairn.nativeio.NativeWarmup;
 import io.cairn.tools.cli.UsageException;
 
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code cairn} command. stdout carries only what scripts read (ids, JSON, listings); progress, summaries
@@ -39,13 +42,22 @@ public final class Cairn {
             Map.entry("move", new MoveCommand()),
             Map.entry("quickstart", new QuickstartCommand()));
 
+    /** Commands that read or write disks or packs through FFM (LinuxFile, io_uring). */
+    private static final Set<String> NATIVE_COMMANDS = Set.of("backup", "restore", "verify", "compact", "move",
+            "quickstart");
+
     private Cairn() {
     }
 
     public static void main(final String[] args) {
+        PhaseClock.mark("main entered");
+        if (args.length > 0 && NATIVE_COMMANDS.contains(args[0])) {
+            NativeWarmup.startInBackground(); // overlaps FFM linking with the command's own start (its javadoc)
+        }
         final int code = run(args, System.out, System.err);
         System.out.flush();
         System.err.flush();
+        PhaseClock.mark("exit");
         System.exit(code);
     }
 

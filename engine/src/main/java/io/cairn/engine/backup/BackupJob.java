@@ -1,6 +1,8 @@
 package io.cairn.engine.backup;
 
 import io.cairn.engine.DebugPause;
+import io.cairn.engine.PhaseClock;
+import io.cairn.engine.PipelineIdle;
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockCompressor;
@@ -23,7 +25,6 @@ import io.cairn.format.point.Manifest;
 import io.cairn.format.point.PointLayout;
 import io.cairn.format.point.PointReader;
 import io.cairn.format.point.PointWriter;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -80,6 +82,7 @@ public final class BackupJob {
 
     private BackupResult runLocked(final BlockSource source) throws IOException {
         DebugPause.at("backup-after-lock");
+        PhaseClock.mark("backup locked");
         final long t0 = System.nanoTime();
         final Instant started = Instant.now();
         final RepositoryConfig cfg = repo.config();
@@ -89,12 +92,15 @@ public final class BackupJob {
             BlockCompressor.preloadInBackground(); // overlaps the catalog load below (its javadoc has the numbers)
         }
         final int blockSize = cfg.blockSize();
+        final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
+        final FutureTask<BlockSlots> slotsAllocation = BlockSlots.allocateInBackground(slotCount, blockSize);
         final long size = source.size();
         final long blockCount = PointLayout.blockCount(size, blockSize);
         final PointInfo parentInfo = repo.latestPoint(disk,
                 e -> warnings.accept("ignoring damaged restore point: " + e.getMessage()));
         final String pointId = Ids.newPointId(System.currentTimeMillis());
         final boolean attributeWarned = checkImmutability();
+        PhaseClock.mark("backup parent found");
 
         try (PackCatalog catalog = PackCatalog.load(repo, blockCount / 4,
                 e -> warnings.accept("pack ignored, its blocks will be stored again: " + e.getMessage()));
@@ -102,9 +108,9 @@ public final class BackupJob {
              PointReader parent = parentInfo == null ? null : PointReader.open(parentInfo.path());
              Arena arena = Arena.ofShared();
              PackSink sink = new PackSink(repo, catalog, session)) {
+            PhaseClock.mark("backup catalog loaded");
             final PipelineState state = new PipelineState();
-            final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
-            final BlockSlots slots = new BlockSlots(slotCount, blockSize);
+            final BlockSlots slots = BlockSlots.await(slotsAllocation);
             final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
             final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
             // every slot must fit in the free ring at once (32 bytes a message, one spare)
@@ -147,6 +153,7 @@ public final class BackupJob {
             final WriterStage writer = new WriterStage(slots, fromWorkers, free, state, idle(), sink, point,
                     parent, blockSize, size, progress);
             threads.forEach(Thread::start);
+            PhaseClock.mark("backup pipeline started");
             try {
                 writer.run();
             } catch (Throwable t) {
@@ -155,6 +162,7 @@ public final class BackupJob {
                 joinAll(threads);
                 agents.forEach(HashCompressAgent::closeCompressor);
             }
+            PhaseClock.mark("backup pipeline done");
             if (state.failed()) {
                 point.abort();
                 sink.abort();
@@ -201,6 +209,7 @@ public final class BackupJob {
                 DebugPause.at("before-point-publish");
                 repo.publishPoint(disk, pointId, tmpPoint);
                 DebugPause.at("after-point-publish");
+                PhaseClock.mark("backup point published");
             } catch (IOException | RuntimeException e) {
                 point.abort();
                 throw e;
@@ -299,7 +308,7 @@ public final class BackupJob {
 
     private static IdleStrategy idle() {
         // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
-        return new BackoffIdleStrategy(8, 4, 1_000, 250_000);
+        return PipelineIdle.strategy();
     }
 
     private static void joinAll(final List<Thread> threads) {

@@ -15,16 +15,20 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Appends new blocks to the current pack, sealing and publishing a pack when it reaches the repository's pack
- * size (FORMAT.md section 6 step 2), and remembers each new block in the session index.
+ * Appends new blocks to the current pack, handing a pack that reaches the repository's pack size to the
+ * {@link PackSealer} (FORMAT.md section 6 step 2) and going on with the other of its two writers, and remembers
+ * each new block in the session index.
  * <p>
- * Threads: the writer thread only.
+ * Threads: the writer thread only (the sealer has its own).
  */
 final class PackSink implements AutoCloseable {
     private final Repository repo;
     private final PackCatalog catalog;
     private final BlockIndex session;
-    private final PackWriter writer;
+    /** Two writers: one takes appends while the sealer seals the other. */
+    private final PackWriter[] writers = new PackWriter[2];
+    private PackWriter writer;
+    private final PackSealer sealer;
     private final long packSize;
     private int ordinal = -1;
     private long blocksNew;
@@ -37,7 +41,10 @@ final class PackSink implements AutoCloseable {
         this.repo = repo;
         this.catalog = catalog;
         this.session = session;
-        this.writer = new PackWriter(repo.config().repositoryIdBytes());
+        writers[0] = new PackWriter(repo.config().repositoryIdBytes());
+        writers[1] = new PackWriter(repo.config().repositoryIdBytes());
+        this.writer = writers[0];
+        this.sealer = new PackSealer(repo);
         this.packSize = repo.config().packSize();
     }
 
@@ -61,7 +68,8 @@ final class PackSink implements AutoCloseable {
         bytesNewRaw += rawLength;
         bytesStored += BlockRecordLayout.HEADER_LENGTH + storedLength;
         if (writer.length() >= packSize || writer.isFull()) {
-            sealAndPublish();
+            sealer.submit(writer); // waits for the other writer's seal, so that one is free again
+            writer = writer == writers[0] ? writers[1] : writers[0];
         }
     }
 
@@ -76,6 +84,7 @@ final class PackSink implements AutoCloseable {
 
     /** Seals the last pack (or drops an empty one). All packs are durable when this returns. */
     void finish() throws IOException {
+        sealer.awaitIdle();
         if (writer.isOpen()) {
             if (writer.recordCount() > 0) {
                 sealAndPublish();
@@ -86,7 +95,9 @@ final class PackSink implements AutoCloseable {
     }
 
     void abort() {
-        writer.abort();
+        sealer.close();
+        writers[0].abort();
+        writers[1].abort();
     }
 
     long blocksNew() {
@@ -106,11 +117,11 @@ final class PackSink implements AutoCloseable {
     }
 
     int packsWritten() {
-        return packsWritten;
+        return packsWritten + sealer.packsPublished();
     }
 
     @Override
     public void close() {
-        writer.abort();
+        abort();
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.engine.backup;
 
+import io.cairn.engine.PhaseClock;
 import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
 import io.cairn.engine.source.ChangeTracking;
@@ -204,6 +205,9 @@ final class SourceReaderAgent implements Runnable {
                     + " of " + reader.depth() + " in flight");
             }
             busyNs += System.nanoTime() - t0;
+            if (bytesRead == 0) {
+                PhaseClock.mark("backup first read submitted");
+            }
             bytesRead += length;
             reader.complete(0, markDone);
             deliverInOrder();
