@@ -117,10 +117,11 @@ final class RestoreCommand implements Command {
             err.println("cairn: warning: " + w);
         }
         err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s in %d writes) in %s, %s;"
-                        + " final sync %s; bottleneck: %s%n",
+                        + " final sync %s (after %d background syncs, %s); bottleneck: %s%n",
                 r.pointId(), r.disk(), r.target(), Units.bytes(r.virtualSize()), r.blocksData(), r.blocksZero(),
                 Units.bytes(r.bytesWritten()), r.writes(), Units.seconds(r.durationNs()),
-                Units.rate(r.virtualSize(), r.durationNs()), Units.seconds(r.syncNs()), r.bottleneck());
+                Units.rate(r.virtualSize(), r.durationNs()), Units.seconds(r.syncNs()), r.backgroundSyncs(),
+                Units.seconds(r.backgroundSyncNs()), r.bottleneck());
         return r;
     }
 

@@ -28,7 +28,9 @@ import java.util.function.Consumer;
  *  O_DIRECT) ▲                                                                                │ runs of blocks in
  *            └──────────────────────────── free slots ring ◀─────────────────────────────────┘ multi-MiB pwrites
  * </pre>
- * then one fdatasync and, for a file, the rename into place (see {@link RestoreTarget}).
+ * with an fdatasync of the target in the background every {@link #SYNC_INTERVAL_BYTES} written (see
+ * {@link RestoreSyncer}), then one final fdatasync and, for a file, the rename into place (see
+ * {@link RestoreTarget}).
  * <p>
  * Every record's header CRC, lengths, id and data CRC are checked, and every block is re-hashed against its id
  * before it is written; the first failure stops every stage, and the partial file is deleted.
@@ -46,10 +48,19 @@ public final class RestoreJob {
     static final int WRITE_RUN_BYTES = 8 << 20;
     /** Bytes of reads in flight to aim for: 8 reads of 1 MiB blocks, fewer of larger ones. */
     private static final int READ_AHEAD_BYTES = 16 << 20;
+    /**
+     * Bytes written between background syncs: small enough that the final sync has little left, large enough
+     * that the syncs (each a journal commit and a device cache flush) stay few. Measured on the build machine,
+     * restoring 1.9 GB of a 4 GiB image: the final sync took 0.3-1.3 s without, 0.03-0.05 s at 64 MiB (26 syncs),
+     * 0.02-0.16 s at 128 MiB (13), 0.12-0.18 s at 256 MiB, 0.12-0.19 s at 512 MiB; the background syncs' own time
+     * (1-1.7 s, on their own thread) barely depends on the interval.
+     */
+    static final long SYNC_INTERVAL_BYTES = 128L << 20;
     private final Repository repo;
     private final Progress progress;
     private final Consumer<String> warnings;
     private final int threads;
+    private final long syncIntervalBytes;
 
     public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings) {
         this(repo, progress, warnings, Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -58,10 +69,17 @@ public final class RestoreJob {
     /** @param threads decode workers (the reader and the writer run on threads of their own) */
     public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings,
                       final int threads) {
+        this(repo, progress, warnings, threads, SYNC_INTERVAL_BYTES);
+    }
+
+    /** @param syncIntervalBytes bytes written between background syncs; {@link Long#MAX_VALUE} for none */
+    RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings, final int threads,
+               final long syncIntervalBytes) {
         this.repo = repo;
         this.progress = progress;
         this.warnings = warnings;
         this.threads = threads;
+        this.syncIntervalBytes = syncIntervalBytes;
     }
 
     public RestoreResult run(final PointInfo info, final Path target, final boolean force) throws IOException {
@@ -80,7 +98,8 @@ public final class RestoreJob {
             }
             try (PackCatalog catalog = PackCatalog.load(repo, 0,
                     e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
-                final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format);
+                final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format,
+                        syncIntervalBytes);
                 final Pipeline p;
                 try {
                     DebugPause.at("restore-after-catalog-load");
@@ -94,7 +113,8 @@ public final class RestoreJob {
                 return new RestoreResult(info.id(), info.disk(), target, point.virtualSize(),
                         p.writer.blocksData, p.writer.blocksZero, p.writer.bytesWritten, durationNs,
                         p.reader.bytesRead(), p.writer.writes, p.reader.busyNs(), p.workerBusyNs, p.writer.busyNs,
-                        threads, out.syncNs(), out.isDirect(), p.reader.async());
+                        threads, out.syncNs(), out.isDirect(), p.reader.async(), out.backgroundSyncs(),
+                        out.backgroundSyncNs());
             }
         }
     }

@@ -5,12 +5,15 @@ import java.nio.file.Path;
 /**
  * What a restore did: blocks written (data and zero), bytes written and read, time, and per-stage busy time.
  * {@code syncNs} is the part of {@code durationNs} spent in the final fdatasync (durability of the restored
- * disk); {@code writes} counts write calls (data runs are coalesced, so far fewer than blocks).
+ * disk, after the background syncs: only what they left); {@code backgroundSyncs} and {@code backgroundSyncNs}
+ * count the fdatasyncs that ran beside the restore and their time; {@code writes} counts write calls (data runs
+ * are coalesced, so far fewer than blocks).
  */
 public record RestoreResult(String pointId, String disk, Path target, long virtualSize, long blocksData,
                             long blocksZero, long bytesWritten, long durationNs, long bytesRead, long writes,
                             long readerBusyNs, long workerBusyNs, long writerBusyNs, int workers, long syncNs,
-                            boolean directWrites, boolean asyncReads) {
+                            boolean directWrites, boolean asyncReads, long backgroundSyncs,
+                            long backgroundSyncNs) {
     public double durationSeconds() {
         return durationNs / 1e9;
     }

@@ -23,7 +23,12 @@ import java.nio.file.Path;
  * offsets, lengths and addresses: callers pass aligned buffers and block offsets, and the unaligned end of a
  * disk whose size is not a multiple of 4096 goes through a second, buffered descriptor of the same file.
  * <p>
- * Threads: one writer thread (the restore's writer stage).
+ * O_DIRECT data still sits in the device's volatile write cache until a flush (on this VM: the host's page
+ * cache), so every target is also synced in the background every {@code syncIntervalBytes} written (see
+ * {@link RestoreSyncer}); the final sync in {@link #commit()} then only flushes the last interval.
+ * <p>
+ * Threads: one writer thread (the restore's writer stage); the background syncs on the syncer's thread, which
+ * {@link #commit()}, {@link #abort()} and {@link #close()} stop before closing the file.
  */
 final class RestoreTarget implements AutoCloseable {
     private static final int ALIGNMENT = 4096;
@@ -34,6 +39,9 @@ final class RestoreTarget implements AutoCloseable {
     private final boolean blockDevice;
     /** Buffered descriptor for the unaligned end of the disk, opened on first use (direct {@link #file} only). */
     private LinuxFile tailFile;
+    /** Null when background syncs are off. */
+    private RestoreSyncer syncer;
+    private long written;
     private long syncNs;
 
     private RestoreTarget(final Path target, final Path writePath, final LinuxFile file, final VhdxWriter vhdx,
@@ -45,8 +53,23 @@ final class RestoreTarget implements AutoCloseable {
         this.blockDevice = blockDevice;
     }
 
-    static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format)
-            throws IOException {
+    /**
+     * Opens the target and starts its background syncs.
+     *
+     * @param syncIntervalBytes bytes written between background syncs; {@link Long#MAX_VALUE} for none
+     */
+    static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format,
+                              final long syncIntervalBytes) throws IOException {
+        final RestoreTarget t = open(target, size, force, format);
+        if (syncIntervalBytes != Long.MAX_VALUE) {
+            final RestoreSyncer.SyncAction sync = t.vhdx != null ? t.vhdx::syncData : t.file::fdatasync;
+            t.syncer = new RestoreSyncer(sync, syncIntervalBytes);
+        }
+        return t;
+    }
+
+    private static RestoreTarget open(final Path target, final long size, final boolean force,
+                                      final RestoreFormat format) throws IOException {
         if (Files.isDirectory(target)) {
             throw new IOException("restore target " + target + " is a directory; give a file or block device path");
         }
@@ -108,6 +131,10 @@ final class RestoreTarget implements AutoCloseable {
         } else {
             writeUnalignedEnd(src, length, offset);
         }
+        if (syncer != null) {
+            written += length;
+            syncer.wrote(written);
+        }
     }
 
     /** Cold path: once per restore at most, for a disk size that is not a multiple of 4096. */
@@ -138,9 +165,25 @@ final class RestoreTarget implements AutoCloseable {
         return blockDevice;
     }
 
-    /** Syncs (one fdatasync: durability of the restored disk) and, for a file, renames it into place. */
+    /** Background syncs completed (0 before {@link #commit()}). */
+    long backgroundSyncs() {
+        return syncer == null ? 0 : syncer.syncs();
+    }
+
+    /** Nanoseconds of background syncs, overlapping the restore (0 before {@link #commit()}). */
+    long backgroundSyncNs() {
+        return syncer == null ? 0 : syncer.syncNs();
+    }
+
+    /**
+     * Syncs (one fdatasync of everything written, after the background syncs stopped: durability of the restored
+     * disk) and, for a file, renames it into place. A background sync's failure fails the commit.
+     */
     void commit() throws IOException {
         final long t0 = System.nanoTime();
+        if (syncer != null) {
+            syncer.finish(); // waits for a sync in flight; rethrows a background failure
+        }
         if (vhdx != null) {
             vhdx.close(); // writes BAT and headers, fsyncs
         } else {
@@ -155,6 +198,7 @@ final class RestoreTarget implements AutoCloseable {
 
     /** Discards a partial file (a device is left as it is). */
     void abort() {
+        stopSyncer();
         if (vhdx != null) {
             vhdx.abandon();
         } else {
@@ -173,6 +217,12 @@ final class RestoreTarget implements AutoCloseable {
         }
     }
 
+    private void stopSyncer() {
+        if (syncer != null) {
+            syncer.abandon();
+        }
+    }
+
     private void closeFiles() throws IOException {
         try {
             if (tailFile != null) {
@@ -185,6 +235,7 @@ final class RestoreTarget implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        stopSyncer();
         if (vhdx != null) {
             vhdx.abandon();
         } else {

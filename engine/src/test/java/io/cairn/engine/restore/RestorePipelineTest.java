@@ -5,6 +5,8 @@ import io.cairn.engine.DiskImage;
 import io.cairn.engine.Progress;
 import io.cairn.engine.TestSystem;
 import io.cairn.engine.backup.BackupResult;
+import io.cairn.engine.source.vhdx.VhdxBlockSource;
+import io.cairn.engine.source.vhdx.VhdxFixtures;
 import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.PackCatalog;
 import io.cairn.format.Repository;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,8 +36,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The restore pipeline (reader, decode workers, coalescing writer): block order whatever pack each block comes
- * from, coalesced writes, holes for zero blocks, an unaligned disk end under O_DIRECT, and a damaged block in
- * the middle of a restore.
+ * from, coalesced writes, holes for zero blocks, an unaligned disk end under O_DIRECT, a damaged block in
+ * the middle of a restore, and background syncs of files, VHDX files and devices beside the writes.
  */
 class RestorePipelineTest {
     private static final int K64 = 64 * 1024;
@@ -123,9 +126,12 @@ class RestorePipelineTest {
         Arrays.fill(ff, (byte) 0xFF);
         final Path device = TestSystem.attachLoop(Files.write(dir.resolve("device.img"), ff));
         try {
-            final RestoreResult r = Backups.restore(repo, "vm1", backup.id(), device);
+            // a background sync every 1 MiB: a device's fdatasync beside the writes
+            final RestoreResult r = new RestoreJob(repo, Progress.NONE, w -> { }, 2, 1 << 20)
+                    .run(Backups.point(repo, "vm1", backup.id()), device, false);
 
             assertEquals(SIZE, r.bytesWritten(), "zero blocks are written to a device");
+            assertTrue(r.backgroundSyncs() > 0, "the device was synced in the background");
             final byte[] actual = Backups.read(device, ff.length);
             assertArrayEquals(disk.bytes(), Arrays.copyOf(actual, (int) SIZE));
             final byte[] tail = Arrays.copyOfRange(actual, (int) SIZE, actual.length);
@@ -135,6 +141,84 @@ class RestorePipelineTest {
         } finally {
             TestSystem.detachLoop(device);
         }
+    }
+
+    @Test
+    void shouldSyncInTheBackgroundWhileRestoringALargeSparseDiskBitExact() throws Exception {
+        final int mib = 1 << 20;
+        final long size = 320L * mib - 1000; // the unaligned end goes through the buffered descriptor
+        final Path image = dir.resolve("big.img");
+        long dataBytes = 0;
+        final List<Long> zeroBlocks = new ArrayList<>();
+        try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
+            raf.setLength(size);
+            final SplittableRandom random = new SplittableRandom(42);
+            final byte[] block = new byte[mib];
+            for (long b = 0; b * mib < size; b++) {
+                if (b % 3 == 1 || (b >= 100 && b < 140)) {
+                    zeroBlocks.add(b);
+                    continue;
+                }
+                if (b % 2 == 0) {
+                    random.nextBytes(block); // incompressible: a raw record
+                } else {
+                    Arrays.fill(block, (byte) b); // compressible: a zstd record
+                    block[(int) (b % mib)] = (byte) ~b;
+                }
+                final int n = (int) Math.min(mib, size - b * mib);
+                raf.seek(b * mib);
+                raf.write(block, 0, n);
+                dataBytes += n;
+            }
+        }
+        final Repository repo = Backups.init(dir.resolve("big-repo"), mib, "zstd");
+        final BackupResult backup = Backups.backup(repo, "big", image, 2);
+        final long interval = 16L * mib;
+
+        final Path synced = dir.resolve("synced.img");
+        final RestoreResult r = new RestoreJob(repo, Progress.NONE, w -> { }, 2, interval)
+                .run(Backups.point(repo, "big", backup.id()), synced, false);
+        final Path unsynced = dir.resolve("unsynced.img");
+        final RestoreResult none = new RestoreJob(repo, Progress.NONE, w -> { }, 2, Long.MAX_VALUE)
+                .run(Backups.point(repo, "big", backup.id()), unsynced, false);
+
+        assertEquals(-1, Files.mismatch(image, synced), "bit-exact with background syncs");
+        assertEquals(-1, Files.mismatch(image, unsynced), "bit-exact without");
+        assertEquals(dataBytes, r.bytesWritten(), "zero blocks are not written");
+        assertTrue(r.backgroundSyncs() > 0, "synced in the background: " + r.backgroundSyncs());
+        assertTrue(r.backgroundSyncs() <= dataBytes / interval, "at most one sync per interval written: "
+                + r.backgroundSyncs() + " syncs for " + dataBytes + " bytes");
+        assertTrue(r.backgroundSyncNs() > 0 && r.syncNs() > 0, "background and final syncs are timed");
+        assertEquals(0, none.backgroundSyncs());
+        assertEquals(0, none.backgroundSyncNs());
+        for (long b : zeroBlocks) {
+            assertTrue(TestSystem.isHole(synced, b * mib, Math.min(mib, size - b * mib)), "zero block " + b
+                    + " is a hole");
+        }
+        assertFalse(Files.exists(dir.resolve("synced.img.cairn-partial")), "no partial file left");
+        assertFalse(RestoreSyncerTest.syncThreadAlive(), "no sync thread left");
+    }
+
+    @Test
+    void shouldSyncAVhdxTargetInTheBackgroundAndFinishItReadable() throws Exception {
+        final Repository repo = smallPackRepo();
+        final DiskImage disk = new DiskImage((long) BLOCKS * K64, K64);
+        for (int b = 0; b < BLOCKS; b++) {
+            if (b % 4 != 1) {
+                disk.unique(b, 30_000 + b);
+            }
+        }
+        final BackupResult backup = Backups.backup(repo, "vm1", disk.writeSparse(dir.resolve("disk.img")));
+        final Path target = dir.resolve("restored.vhdx");
+
+        final RestoreResult r = new RestoreJob(repo, Progress.NONE, w -> { }, 2, 1 << 20)
+                .run(Backups.point(repo, "vm1", backup.id()), target, false, RestoreFormat.VHDX);
+
+        assertTrue(r.backgroundSyncs() > 0, "the VHDX file was synced in the background");
+        try (VhdxBlockSource source = VhdxBlockSource.open(target)) {
+            assertArrayEquals(disk.bytes(), VhdxFixtures.readAll(source, K64));
+        }
+        assertFalse(Files.exists(dir.resolve("restored.vhdx.cairn-partial")));
     }
 
     /** 1 MiB packs, so a disk of a few MiB spans several packs. */

@@ -178,6 +178,15 @@ public final class VhdxWriter implements AutoCloseable {
         return true;
     }
 
+    /**
+     * fdatasync of the data written so far, for a restore's background syncs (so {@link #close}'s fsync has
+     * little left). May run on another thread than {@link #write}, but never after {@link #close} or
+     * {@link #abandon} started.
+     */
+    public void syncData() throws IOException {
+        file.fdatasync();
+    }
+
     /** Writes the BAT and the headers, extends the file over the last block, and fsyncs. */
     @Override
     public void close() throws IOException {
