@@ -3,6 +3,7 @@ package io.cairn.engine.backup;
 import io.cairn.engine.DebugPause;
 import io.cairn.engine.PhaseClock;
 import io.cairn.engine.PipelineIdle;
+import io.cairn.engine.Background;
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.BlockCompressor;
@@ -93,7 +94,9 @@ public final class BackupJob {
         }
         final int blockSize = cfg.blockSize();
         final int slotCount = Math.max(4, workers * 4 + 2 + SourceReaderAgent.QUEUE_DEPTH); // reads in flight too
-        final FutureTask<BlockSlots> slotsAllocation = BlockSlots.allocateInBackground(slotCount, blockSize);
+        // tens of MiB the JDK zeroes: allocated on another core while the catalog loads (Background's javadoc)
+        final FutureTask<BlockSlots> slotsAllocation = Background.start("cairn-slot-alloc",
+                () -> new BlockSlots(slotCount, blockSize));
         final long size = source.size();
         final long blockCount = PointLayout.blockCount(size, blockSize);
         final PointInfo parentInfo = repo.latestPoint(disk,
@@ -110,7 +113,7 @@ public final class BackupJob {
              PackSink sink = new PackSink(repo, catalog, session)) {
             PhaseClock.mark("backup catalog loaded");
             final PipelineState state = new PipelineState();
-            final BlockSlots slots = BlockSlots.await(slotsAllocation);
+            final BlockSlots slots = Background.await(slotsAllocation);
             final OneToOneBlockRing[] toWorkers = new OneToOneBlockRing[workers];
             final OneToOneBlockRing[] fromWorkers = new OneToOneBlockRing[workers];
             // every slot must fit in the free ring at once (32 bytes a message, one spare)

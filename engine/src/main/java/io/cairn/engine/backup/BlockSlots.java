@@ -5,8 +5,6 @@ import io.cairn.engine.codec.DirectBuffers;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
  * The backup pipeline's pool of block slots, allocated once, off-heap (direct buffers: see DirectBuffers): per slot a 4096-aligned input buffer
@@ -37,43 +35,6 @@ final class BlockSlots {
     final int[] storedLength;
     final int[] dataCrc;
     final boolean[] changed;
-
-    /**
-     * Starts allocating the slots on a background thread and returns at once. The buffers are tens of MiB that the
-     * JDK zeroes, so the kernel faults every page in: ~0.12 s on the 2-core build machine, which this overlaps with
-     * loading the repository's catalog on the other core. {@link #await} takes the result.
-     */
-    static FutureTask<BlockSlots> allocateInBackground(final int count, final int blockSize) {
-        final FutureTask<BlockSlots> task = new FutureTask<>(() -> new BlockSlots(count, blockSize));
-        Thread.ofPlatform().name("cairn-slot-alloc").daemon().start(task);
-        return task;
-    }
-
-    /** The slots of {@link #allocateInBackground}, waiting for them; an allocation failure is rethrown as is. */
-    static BlockSlots await(final FutureTask<BlockSlots> allocation) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return allocation.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException("slot allocation failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     BlockSlots(final int count, final int blockSize) {
         this.count = count;

@@ -1,6 +1,8 @@
 package io.cairn.engine.restore;
 
+import io.cairn.engine.Background;
 import io.cairn.engine.DebugPause;
+import io.cairn.engine.PipelineIdle;
 import io.cairn.engine.Progress;
 import io.cairn.engine.codec.DirectBuffers;
 import io.cairn.engine.ring.OneToOneBlockRing;
@@ -9,7 +11,6 @@ import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.point.PointReader;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
 /**
@@ -96,6 +98,11 @@ public final class RestoreJob {
                 throw new CorruptRepositoryException(info.path(), -1, "restore point block size "
                         + point.blockSize() + " differs from the repository's " + repo.config().blockSize());
             }
+            final int slotCount = slotCount(point.blockSize());
+            final int slotBlockSize = point.blockSize();
+            // tens of MiB the JDK zeroes: allocated on another core while the catalog loads (Background's javadoc)
+            final FutureTask<RestoreSlots> slotsAllocation = Background.start("cairn-slot-alloc",
+                    () -> new RestoreSlots(slotCount, slotBlockSize));
             try (PackCatalog catalog = PackCatalog.load(repo, 0,
                     e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
                 final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format,
@@ -103,7 +110,7 @@ public final class RestoreJob {
                 final Pipeline p;
                 try {
                     DebugPause.at("restore-after-catalog-load");
-                    p = runPipeline(point, catalog, out);
+                    p = runPipeline(point, catalog, out, Background.await(slotsAllocation));
                     out.commit();
                 } catch (IOException | RuntimeException | Error e) {
                     out.abort();
@@ -123,14 +130,27 @@ public final class RestoreJob {
     private record Pipeline(PackReadAgent reader, RestoreWriterStage writer, long workerBusyNs) {
     }
 
-    private Pipeline runPipeline(final PointReader point, final PackCatalog catalog, final RestoreTarget out)
-            throws IOException {
+    /** Slots for writes of up to WRITE_RUN_BYTES, the reads in flight, one per worker and two spare. */
+    private int slotCount(final int blockSize) {
+        final int workers = Math.max(1, threads);
+        return maxRun(blockSize) + queueDepth(blockSize) + workers + 2;
+    }
+
+    private static int maxRun(final int blockSize) {
+        return Math.max(1, Math.min(64, WRITE_RUN_BYTES / blockSize));
+    }
+
+    private static int queueDepth(final int blockSize) {
+        return Math.max(2, Math.min(PackReadAgent.QUEUE_DEPTH, READ_AHEAD_BYTES / blockSize));
+    }
+
+    private Pipeline runPipeline(final PointReader point, final PackCatalog catalog, final RestoreTarget out,
+                                 final RestoreSlots slots) throws IOException {
         final int blockSize = point.blockSize();
         final int workers = Math.max(1, threads);
-        final int maxRun = Math.max(1, Math.min(64, WRITE_RUN_BYTES / blockSize));
-        final int queueDepth = Math.max(2, Math.min(PackReadAgent.QUEUE_DEPTH, READ_AHEAD_BYTES / blockSize));
-        final int slotCount = maxRun + queueDepth + workers + 2;
-        final RestoreSlots slots = new RestoreSlots(slotCount, blockSize);
+        final int maxRun = maxRun(blockSize);
+        final int queueDepth = queueDepth(blockSize);
+        final int slotCount = slots.count;
         final RestoreState state = new RestoreState();
         final List<DecodeAgent> agents = new ArrayList<>();
         final List<Thread> started = new ArrayList<>();
@@ -182,7 +202,7 @@ public final class RestoreJob {
 
     private static IdleStrategy idle() {
         // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
-        return new BackoffIdleStrategy(8, 4, 1_000, 250_000);
+        return PipelineIdle.strategy();
     }
 
     private static void joinAll(final List<Thread> threads) {
