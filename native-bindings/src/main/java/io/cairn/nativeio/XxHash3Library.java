@@ -24,7 +24,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * failure becomes a reason instead of an {@link ExceptionInInitializerError} in the middle of a backup.
  *
  * <p>Checks, in order: native access usable ({@link NativeSupport}); the library opens and exports
- * {@code XXH3_128bits} and {@code XXH_versionNumber}; the version is 0.8.0 or newer (XXH3's output was not stable
+ * {@code XXH3_128bits} (or its CPU-dispatching variant, see {@link Handles#XXH3_128_SYMBOL}) and
+ * {@code XXH_versionNumber}; the version is 0.8.0 or newer (XXH3's output was not stable
  * before 0.8.0, and block ids must never change); and two known vectors, one short and one over 240 bytes (the
  * SIMD code path), hash to the reference values. A library that passes computes the same ids as the Java
  * implementation, which the engine's tests check across every XXH3 code path.
@@ -53,6 +54,11 @@ final class XxHash3Library {
 
     static String version() {
         return UNAVAILABLE_REASON == null ? version : "";
+    }
+
+    /** The C function hashing, "XXH3_128bits_dispatch" or "XXH3_128bits"; empty when unavailable. */
+    static String symbol() {
+        return UNAVAILABLE_REASON == null ? Handles.XXH3_128_SYMBOL : "";
     }
 
     static void ensureAvailable() {
@@ -136,8 +142,15 @@ final class XxHash3Library {
     private static final class Handles {
         private static final Linker LINKER = Linker.nativeLinker();
         private static final SymbolLookup LOOKUP = open();
+        /**
+         * {@code XXH3_128bits_dispatch} where the library has it (Debian builds it with xxh_x86dispatch.c): the
+         * same function and results, but it picks SSE2, AVX2 or AVX-512 by CPUID on its first call, where plain
+         * {@code XXH3_128bits} is compiled for the x86-64 baseline (SSE2), 4-5 times slower on an AVX-512 CPU.
+         */
+        static final String XXH3_128_SYMBOL =
+            LOOKUP.find("XXH3_128bits_dispatch").isPresent() ? "XXH3_128bits_dispatch" : "XXH3_128bits";
         /** {@code XXH128_hash_t XXH3_128bits(const void* data, size_t len)}; critical: see {@link XxHash3}. */
-        static final MethodHandle XXH3_128 = downcall("XXH3_128bits",
+        static final MethodHandle XXH3_128 = downcall(XXH3_128_SYMBOL,
             FunctionDescriptor.of(HASH128_LAYOUT, ADDRESS, JAVA_LONG), Linker.Option.critical(false));
         /** {@code unsigned XXH_versionNumber(void)}: major*10000 + minor*100 + release. */
         static final MethodHandle VERSION_NUMBER = downcall("XXH_versionNumber", FunctionDescriptor.of(JAVA_INT));

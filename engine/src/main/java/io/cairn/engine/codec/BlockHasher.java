@@ -14,15 +14,17 @@ import java.util.Objects;
  * faster) when it is installed and passes its self-test, else zero-allocation-hashing's Java port. Every backup,
  * restore and deep check hashes each block once, so on a machine whose cores are busy compressing, the hash's CPU
  * time is throughput. {@code -Dcairn.xxhash.native=false} forces the Java one; {@link #implementation()} says which
- * is in use. The choice is made once per JVM, silently.
+ * is in use. The choice is made silently, when a hasher is made.
+ * <p>
+ * Allocation: none per call with either, once C2 has compiled the caller. Before that, the native call allocates
+ * the FFM linker's return buffer for the 16-byte struct (330-400 B per call; see {@link XxHash3}), for tens of
+ * thousands of calls; the Java one allocates nothing even when interpreted.
  * <p>
  * Threads: one instance per thread.
  */
 public final class BlockHasher {
     /** System property; "false" forces the Java implementation. */
     public static final String NATIVE_PROPERTY = "cairn.xxhash.native";
-    private static final boolean NATIVE_BY_DEFAULT =
-        !"false".equalsIgnoreCase(System.getProperty(NATIVE_PROPERTY)) && XxHash3.available();
     private static final LongTupleHashFunction XXH3_128 = LongTupleHashFunction.xx128();
 
     /** Null when hashing in Java. */
@@ -32,26 +34,37 @@ public final class BlockHasher {
 
     /** Uses the native library when it is usable and not switched off (see {@link #implementation()}). */
     public BlockHasher() {
-        this(NATIVE_BY_DEFAULT);
+        this(nativeByDefault());
     }
 
-    /** For tests comparing both: {@code useNative} needs {@link XxHash3#available()}. */
-    BlockHasher(final boolean useNative) {
+    /**
+     * A chosen implementation, for tests and benchmarks that compare both; everything else uses
+     * {@link #BlockHasher()}.
+     *
+     * @throws UnsupportedOperationException when {@code useNative} and the library is not usable
+     */
+    public BlockHasher(final boolean useNative) {
         this.xxh3 = useNative ? new XxHash3() : null;
     }
 
     /**
      * Which implementation {@code new BlockHasher()} uses, for version and diagnostics output, e.g.
-     * "native (libxxhash 0.8.1)", "java (-Dcairn.xxhash.native=false)" or "java (libxxhash.so.0 is not usable...)".
+     * "native (libxxhash 0.8.1, XXH3_128bits_dispatch)", "java (-Dcairn.xxhash.native=false)" or
+     * "java (libxxhash.so.0 is not usable (...); install the libxxhash0 package)".
      */
     public static String implementation() {
-        if (NATIVE_BY_DEFAULT) {
-            return "native (libxxhash " + XxHash3.libraryVersion() + ")";
+        if (nativeByDefault()) {
+            return "native (libxxhash " + XxHash3.libraryVersion() + ", " + XxHash3.function() + ")";
         }
         if ("false".equalsIgnoreCase(System.getProperty(NATIVE_PROPERTY))) {
             return "java (-D" + NATIVE_PROPERTY + "=false)";
         }
         return "java (" + XxHash3.unavailableReason() + ")";
+    }
+
+    /** Read at each construction (one per pipeline thread, not per block), so tests can switch it. */
+    private static boolean nativeByDefault() {
+        return !"false".equalsIgnoreCase(System.getProperty(NATIVE_PROPERTY)) && XxHash3.available();
     }
 
     /** True when this instance hashes with the native library. */

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -134,34 +133,9 @@ class BlockHasherNativeTest {
 
     @Test
     void shouldNotAllocateWhenHashingAMebibyteNatively() {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        final int measured = 1_000;
-        try (Arena arena = Arena.ofConfined()) {
-            final MemorySegment block = arena.allocate(MIB, 4096);
-            final BlockHasher hasher = new BlockHasher(true);
-            // warm-up on short blocks (the same Java code): C2 must compile the downcall path, the interpreter
-            // and C1 allocate about 400 B per call
-            long sink = loop(hasher, block, 4096, 30_000);
-            long allocated = Long.MAX_VALUE;
-            for (int attempt = 0; attempt < 3 && allocated >= measured; attempt++) {
-                final long before = threads.getCurrentThreadAllocatedBytes();
-                sink += loop(hasher, block, MIB, measured);
-                allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
-            }
-            assertTrue(sink != 0, "the hashes were computed");
-            assertTrue(allocated < measured, allocated + " bytes allocated over " + measured + " 1 MiB hashes");
-        }
-    }
-
-    private static long loop(final BlockHasher hasher, final MemorySegment block, final int length,
-                             final int calls) {
-        long sink = 0;
-        for (int i = 0; i < calls; i++) {
-            hasher.hash(block, length);
-            sink += hasher.hi() ^ hasher.lo();
-        }
-        return sink;
+        final long allocated = BlockHasherWarmUp.untilAllocationFree(new BlockHasher(true), MIB);
+        final int calls = BlockHasherWarmUp.measuredCalls();
+        assertTrue(allocated < calls, allocated + " bytes allocated over " + calls + " 1 MiB hashes");
     }
 
     /** Runs {@link BlockHasherImplementationProbe} in a child JVM with this JVM's flags plus extra ones. */
