@@ -5,13 +5,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 
 /**
- * Brings {@link BlockHasher#hash} to its steady state in this JVM, as a long-running process would have it.
+ * Brings the native {@link BlockHasher#hash} to its steady state and measures what it then allocates; run in a
+ * fresh JVM by BlockHasherNativeTest.
  * <p>
- * With the native implementation, {@code XXH3_128bits} returns its 16-byte struct in registers, and the FFM
- * linker copies it out through a per-call return buffer (a bounded arena: 330-400 B of small objects). Only when
- * C2 has compiled the call path, escape analysis removes them; before that (tens to hundreds of thousands of
- * calls on a loaded host, far more than a test backup has blocks) every block pays them. Tests that measure the
- * engine's own per-block allocation run this first so that they see the engine, not the JIT's progress.
+ * {@code XXH3_128bits} returns its 16-byte struct in registers, and the FFM linker copies it out through a
+ * per-call return buffer (a bounded arena: 330-400 B of small objects). Only when C2 has compiled the call path
+ * does escape analysis remove them; before that (tens to hundreds of thousands of calls on a loaded host) every
+ * call pays them.
  */
 public final class BlockHasherWarmUp {
     /** Rounds of {@link #CALLS_PER_ROUND} short hashes; C2 finishes after 10-150 on the 2-core build host. */
@@ -28,12 +28,12 @@ public final class BlockHasherWarmUp {
      *
      * @return the least bytes allocated by {@value #MEASURED} hashes of {@code measuredLength} bytes
      */
-    public static long untilAllocationFree(final BlockHasher hasher, final int measuredLength) {
+    static long untilAllocationFree(final BlockHasher hasher, final int measuredLength, final boolean shared) {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // confined, like the other tests of this JVM: a call site that has seen segments of both confined and
-        // shared arenas keeps about 32 B per call after C2 (measured; one kind per site allocates nothing)
-        try (Arena arena = Arena.ofConfined()) {
+        // a call site that has seen segments of both confined and shared arenas keeps 32 B per call after C2
+        // (measured; with one kind it allocates nothing), hence a fresh JVM per kind
+        try (Arena arena = shared ? Arena.ofShared() : Arena.ofConfined()) {
             final MemorySegment block = arena.allocate(Math.max(measuredLength, 4096), 4096);
             long sink = 0;
             long allocated = Long.MAX_VALUE;
@@ -50,9 +50,15 @@ public final class BlockHasherWarmUp {
         }
     }
 
-    /** Calls per measurement of {@link #untilAllocationFree}. */
-    public static int measuredCalls() {
-        return MEASURED;
+    /**
+     * Run by BlockHasherNativeTest in a fresh JVM, whose call sites have seen no other arena kind: warms up the
+     * native hasher on segments of {@code args[0]} ("shared" or "confined") and prints the least bytes allocated
+     * by {@value #MEASURED} hashes of 1 MiB.
+     */
+    public static void main(final String[] args) {
+        final boolean shared = args[0].equals("shared");
+        System.out.println("allocated=" + untilAllocationFree(new BlockHasher(true), 1 << 20, shared)
+            + " calls=" + MEASURED);
     }
 
     private static long loop(final BlockHasher hasher, final MemorySegment block, final int length,
