@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * XXH3's work does not depend on the bytes, so only random content is measured (a compressible block hashes at the
  * same speed). Throughput: one op hashes one block; the {@code hash:bytes} row is bytes/s (ops/s * blockSize).
+ * {@code impl}: {@code native} is libxxhash through FFM ({@link io.cairn.nativeio.XxHash3}, what Cairn uses when
+ * the library is installed), {@code java} is zero-allocation-hashing's port (the fallback).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -35,9 +37,12 @@ public class BlockHashBenchmark {
     @Param({"65536", "1048576", "4194304"})
     int blockSize;
 
+    @Param({"native", "java"})
+    String impl;
+
     private Arena arena;
     private MemorySegment block;
-    private final BlockHasher hasher = new BlockHasher();
+    private BlockHasher hasher;
 
     /** Makes the block once. */
     @Setup
@@ -45,6 +50,7 @@ public class BlockHashBenchmark {
         arena = Arena.ofShared();
         block = arena.allocate(blockSize, 4096);
         BlockContent.RANDOM.fill(block, blockSize, 42);
+        hasher = new BlockHasher(impl.equals("native"));
     }
 
     /** Frees the block. */

@@ -6,7 +6,8 @@
  * <p>Public API: {@link io.cairn.nativeio.LinuxFile}, {@link io.cairn.nativeio.AlignedBuffers},
  * {@link io.cairn.nativeio.NativeIOException} and {@link io.cairn.nativeio.StorageFullException},
  * {@link io.cairn.nativeio.Errno}, {@link io.cairn.nativeio.FileFlags}, {@link io.cairn.nativeio.Terminal},
- * {@link io.cairn.nativeio.NativeAccess}. Internals ({@code LibC}, {@code NativeSupport}, {@code LinuxConstants})
+ * {@link io.cairn.nativeio.NativeAccess}, and {@link io.cairn.nativeio.XxHash3} (XXH3-128 by the system's
+ * {@code libxxhash.so.0}, optional: linked on first use, apart from the rest). Internals ({@code LibC}, {@code NativeSupport}, {@code LinuxConstants})
  * are package-private here rather than in a {@code linux} sub-package: the project has no {@code module-info},
  * so a public internal class would be callable by every module.
  *

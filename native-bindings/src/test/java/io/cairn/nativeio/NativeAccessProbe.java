@@ -12,6 +12,7 @@ public final class NativeAccessProbe {
         System.out.println("reason=" + NativeAccess.unavailableReason());
         System.out.println("terminal=" + Terminal.isTerminal(1));
         System.out.println("describe=" + Errno.describe(Errno.EIO));
+        System.out.println("xxhash=" + XxHash3.available() + " " + XxHash3.unavailableReason());
         try {
             LinuxFile.openRead(Path.of("/proc/version"), false).close();
             System.out.println("open=succeeded");

@@ -31,6 +31,7 @@ class NativeAccessTest {
             + "--enable-native-access=ALL-UNNAMED"), out);
         assertTrue(out.contains("terminal=false"), out);
         assertTrue(out.contains("describe=errno 5"), out);
+        assertTrue(out.contains("xxhash=false native access is not enabled"), out);
         assertTrue(out.contains("open=native access is not enabled"), out);
         assertFalse(err.contains("restricted method"), "no restricted method may run without the flag: " + err);
     }

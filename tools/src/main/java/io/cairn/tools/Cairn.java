@@ -2,6 +2,7 @@ package io.cairn.tools;
 
 import io.cairn.engine.CairnVersion;
 import io.cairn.engine.PhaseClock;
+import io.cairn.engine.codec.BlockHasher;
 import io.cairn.format.CorruptRepositoryException;
 import io.cairn.format.FormatTooNewException;
 import io.cairn.format.NotARepositoryException;
@@ -69,6 +70,7 @@ public final class Cairn {
         }
         if (args[0].equals("--version") || args[0].equals("version")) {
             out.println("cairn " + CairnVersion.VERSION);
+            out.println("block ids: xxh3-128, " + BlockHasher.implementation());
             return OK;
         }
         final Command cmd = COMMANDS.get(args[0]);

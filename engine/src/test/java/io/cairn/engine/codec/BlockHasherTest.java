@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * reference CLI ({@code xxhsum -H2}, xxHash 0.8.1, Debian package xxhash), which prints the canonical big-endian
  * form, i.e. {@code BlockId.toHex(hi, lo)}. Pattern inputs are byte i = (i*31 + (i>>8)*7 + 1) & 0xff, generated
  * in Python and fed to xxhsum as files; the lengths cross every XXH3 code path (0, 1-3, 4-8... 16, 17-128,
- * 129-240, >240 with one and many stripes and blocks).
+ * 129-240, >240 with one and many stripes and blocks). {@code new BlockHasher()} is the native implementation
+ * where libxxhash is installed (see BlockHasherNativeTest); the pattern vectors check the Java one as well.
  */
 class BlockHasherTest {
     @Test
@@ -71,6 +72,9 @@ class BlockHasherTest {
             final BlockHasher hasher = new BlockHasher();
             hasher.hash(s, length);
             assertEquals(expectedHex, BlockId.toHex(hasher.hi(), hasher.lo()));
+            final BlockHasher java = new BlockHasher(false); // the fallback, whichever the default is
+            java.hash(s, length);
+            assertEquals(expectedHex, BlockId.toHex(java.hi(), java.lo()));
         }
     }
 
