@@ -21,11 +21,11 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** {@code cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force]}. */
+/** {@code cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force] [--no-sync]}. */
 final class RestoreCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "point", "to", "threads", "format"), Set.of("force"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "point", "to", "threads", "format"), Set.of("force", "no-sync"));
         if (!a.positionals().isEmpty()) {
             throw new UsageException("unexpected argument " + a.positionals().getFirst());
         }
@@ -46,7 +46,7 @@ final class RestoreCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        final RestoreResult r = restore(repo, point, to, a.flag("force"), threads, format, err);
+        final RestoreResult r = restore(repo, point, to, a.flag("force"), threads, format, a.flag("no-sync"), err);
         out.println(r.target());
         return Cairn.OK;
     }
@@ -99,12 +99,19 @@ final class RestoreCommand implements Command {
     static RestoreResult restore(final Repository repo, final PointInfo point, final Path to, final boolean force,
                                  final int threads, final RestoreFormat format, final PrintStream err)
             throws IOException {
+        return restore(repo, point, to, force, threads, format, false, err);
+    }
+
+    static RestoreResult restore(final Repository repo, final PointInfo point, final Path to, final boolean force,
+                                 final int threads, final RestoreFormat format, final boolean noSync,
+                                 final PrintStream err) throws IOException {
         final ProgressPrinter progress = new ProgressPrinter(err, "restore " + point.disk());
         // Warnings are printed after a success; a failure folds them into its one error line (they say why).
         final List<String> warnings = new CopyOnWriteArrayList<>();
         final RestoreResult r;
         try {
-            r = new RestoreJob(repo, progress, warnings::add, threads).run(point, to, force, format);
+            final RestoreJob job = new RestoreJob(repo, progress, warnings::add, threads);
+            r = (noSync ? job.withoutSync() : job).run(point, to, force, format);
         } catch (IOException e) {
             if (warnings.isEmpty()) {
                 throw e;
@@ -116,12 +123,15 @@ final class RestoreCommand implements Command {
         for (String w : warnings) {
             err.println("cairn: warning: " + w);
         }
+        final String sync = r.durable()
+                ? String.format("final sync %s (after %d background syncs, %s)", Units.seconds(r.syncNs()),
+                        r.backgroundSyncs(), Units.seconds(r.backgroundSyncNs()))
+                : "not synced (--no-sync: the kernel writes the data back later)";
         err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s in %d writes) in %s, %s;"
-                        + " final sync %s (after %d background syncs, %s); bottleneck: %s%n",
+                        + " %s; bottleneck: %s%n",
                 r.pointId(), r.disk(), r.target(), Units.bytes(r.virtualSize()), r.blocksData(), r.blocksZero(),
                 Units.bytes(r.bytesWritten()), r.writes(), Units.seconds(r.durationNs()),
-                Units.rate(r.virtualSize(), r.durationNs()), Units.seconds(r.syncNs()), r.backgroundSyncs(),
-                Units.seconds(r.backgroundSyncNs()), r.bottleneck());
+                Units.rate(r.virtualSize(), r.durationNs()), sync, r.bottleneck());
         return r;
     }
 
@@ -129,12 +139,17 @@ final class RestoreCommand implements Command {
     public String help() {
         return """
                 usage: cairn restore --repo DIR --disk NAME [--point ID|latest] --to PATH [--force] [--format raw|vhdx]
+                                    [--no-sync]
 
                 Restores a restore point (default: the latest) to a file (written sparse, as PATH.cairn-partial and
                 renamed when complete) or a block device, checking every block's CRC and id as it is read.
                   --force       replace an existing file at PATH
                   --format F    raw (default) or vhdx (a dynamic VHDX; the default when PATH ends in .vhdx)
                   --threads N   decode threads (default: number of cores; reads and writes have their own)
+                  --no-sync     write raw files and devices through the page cache and never sync: returns as
+                                soon as the kernel has the data (like zstd -d, borg extract, restic restore),
+                                which it writes back later; a crash soon after can lose it. For scratch restores.
+                                Without it (the default) the restored disk is on stable storage when cairn exits.
                 """;
     }
 }

@@ -93,4 +93,33 @@ class CliHappyPathTest {
         TestImages.assertRestored(snap, work.resolve("out.img"));
         assertFalse(Files.exists(work.resolve("out.img.cairn-partial")));
     }
+
+    @Test
+    void shouldRestoreWithoutSyncWhenAskedAndSaySo() throws IOException {
+        final Path repo = tmp.resolve("repo");
+        final Path image = TestImages.mixed(tmp.resolve("disk.img"), 6L * TestImages.MIB + 4096 + 512, 5);
+        final Snapshot snap = TestImages.snapshot(image);
+        init(repo);
+        backup(repo, "d", image);
+        final Path out = tmp.resolve("nosync.img");
+
+        final Result r = assertOk(exec("restore", "--repo", repo.toString(), "--disk", "d", "--to", out.toString(),
+                "--no-sync"));
+
+        TestImages.assertRestored(snap, out); // an unaligned end, written through the page cache
+        assertTrue(r.stderr().contains("not synced (--no-sync"), r.stderr());
+        assertFalse(r.stderr().contains("final sync"), r.stderr());
+        assertFalse(Files.exists(tmp.resolve("nosync.img.cairn-partial")));
+        // the default stays durable and says how long its syncs took
+        final Result d = assertOk(exec("restore", "--repo", repo.toString(), "--disk", "d", "--to",
+                tmp.resolve("synced.img").toString()));
+        assertTrue(d.stderr().contains("final sync "), d.stderr());
+        TestImages.assertRestored(snap, tmp.resolve("synced.img"));
+        // --no-sync replaces an existing file only with --force, as the default does
+        assertEquals(1, exec("restore", "--repo", repo.toString(), "--disk", "d", "--to", out.toString(),
+                "--no-sync").exitCode());
+        assertOk(exec("restore", "--repo", repo.toString(), "--disk", "d", "--to", out.toString(), "--no-sync",
+                "--force"));
+        TestImages.assertRestored(snap, out);
+    }
 }

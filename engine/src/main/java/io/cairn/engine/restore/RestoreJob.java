@@ -63,6 +63,8 @@ public final class RestoreJob {
     private final Consumer<String> warnings;
     private final int threads;
     private final long syncIntervalBytes;
+    /** False for {@link #withoutSync()}. */
+    private final boolean durable;
 
     public RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings) {
         this(repo, progress, warnings, Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -77,11 +79,28 @@ public final class RestoreJob {
     /** @param syncIntervalBytes bytes written between background syncs; {@link Long#MAX_VALUE} for none */
     RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings, final int threads,
                final long syncIntervalBytes) {
+        this(repo, progress, warnings, threads, syncIntervalBytes, true);
+    }
+
+    private RestoreJob(final Repository repo, final Progress progress, final Consumer<String> warnings,
+                       final int threads, final long syncIntervalBytes, final boolean durable) {
         this.repo = repo;
         this.progress = progress;
         this.warnings = warnings;
         this.threads = threads;
         this.syncIntervalBytes = syncIntervalBytes;
+        this.durable = durable;
+    }
+
+    /**
+     * This job without any sync ({@code cairn restore --no-sync}): raw files and block devices are written through
+     * the page cache and neither synced in the background nor at the end, so the command returns as soon as the
+     * last byte is handed to the kernel, which writes it back later (as {@code zstd -d}, {@code borg extract} and
+     * {@code restic restore} do). For scratch restores (checking a backup boots, copying files out); a crash soon
+     * after may lose the restored disk's data. A VHDX target is still synced by its writer.
+     */
+    public RestoreJob withoutSync() {
+        return new RestoreJob(repo, progress, warnings, threads, Long.MAX_VALUE, false);
     }
 
     public RestoreResult run(final PointInfo info, final Path target, final boolean force) throws IOException {
@@ -106,7 +125,7 @@ public final class RestoreJob {
             try (PackCatalog catalog = PackCatalog.load(repo, 0,
                     e -> warnings.accept("damaged pack skipped: " + e.getMessage()))) {
                 final RestoreTarget out = RestoreTarget.open(target, point.virtualSize(), force, format,
-                        syncIntervalBytes);
+                        syncIntervalBytes, durable);
                 final Pipeline p;
                 try {
                     DebugPause.at("restore-after-catalog-load");
@@ -121,7 +140,7 @@ public final class RestoreJob {
                         p.writer.blocksData, p.writer.blocksZero, p.writer.bytesWritten, durationNs,
                         p.reader.bytesRead(), p.writer.writes, p.reader.busyNs(), p.workerBusyNs, p.writer.busyNs,
                         threads, out.syncNs(), out.isDirect(), p.reader.async(), out.backgroundSyncs(),
-                        out.backgroundSyncNs());
+                        out.backgroundSyncNs(), durable);
             }
         }
     }

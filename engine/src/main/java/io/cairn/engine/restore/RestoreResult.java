@@ -7,13 +7,14 @@ import java.nio.file.Path;
  * {@code syncNs} is the part of {@code durationNs} spent in the final fdatasync (durability of the restored
  * disk, after the background syncs: only what they left); {@code backgroundSyncs} and {@code backgroundSyncNs}
  * count the fdatasyncs that ran beside the restore and their time; {@code writes} counts write calls (data runs
- * are coalesced, so far fewer than blocks).
+ * are coalesced, so far fewer than blocks). {@code durable} is false for a restore run without syncs
+ * ({@code --no-sync}): its data reaches the disk when the kernel writes it back.
  */
 public record RestoreResult(String pointId, String disk, Path target, long virtualSize, long blocksData,
                             long blocksZero, long bytesWritten, long durationNs, long bytesRead, long writes,
                             long readerBusyNs, long workerBusyNs, long writerBusyNs, int workers, long syncNs,
                             boolean directWrites, boolean asyncReads, long backgroundSyncs,
-                            long backgroundSyncNs) {
+                            long backgroundSyncNs, boolean durable) {
     public double durationSeconds() {
         return durationNs / 1e9;
     }

@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Where a restore writes. A regular file is written as {@code NAME.cairn-partial} (sparse: zero blocks are
@@ -37,6 +38,8 @@ final class RestoreTarget implements AutoCloseable {
     private final LinuxFile file;
     private final VhdxWriter vhdx;
     private final boolean blockDevice;
+    /** False: no syncs at all ({@code --no-sync}); the VHDX writer still syncs its file. */
+    private final boolean durable;
     /** Buffered descriptor for the unaligned end of the disk, opened on first use (direct {@link #file} only). */
     private LinuxFile tailFile;
     /** Null when background syncs are off. */
@@ -45,7 +48,8 @@ final class RestoreTarget implements AutoCloseable {
     private long syncNs;
 
     private RestoreTarget(final Path target, final Path writePath, final LinuxFile file, final VhdxWriter vhdx,
-                          final boolean blockDevice) {
+                          final boolean blockDevice, final boolean durable) {
+        this.durable = durable;
         this.target = target;
         this.writePath = writePath;
         this.file = file;
@@ -60,7 +64,19 @@ final class RestoreTarget implements AutoCloseable {
      */
     static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format,
                               final long syncIntervalBytes) throws IOException {
-        final RestoreTarget t = open(target, size, force, format);
+        return open(target, size, force, format, syncIntervalBytes, true);
+    }
+
+    /**
+     * @param durable false: raw files and devices are written through the page cache and never synced (no
+     *                background syncs whatever the interval, no final fdatasync, a plain rename)
+     */
+    static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format,
+                              final long syncIntervalBytes, final boolean durable) throws IOException {
+        final RestoreTarget t = open(target, size, force, format, durable);
+        if (!durable) {
+            return t;
+        }
         if (syncIntervalBytes != Long.MAX_VALUE) {
             final RestoreSyncer.SyncAction sync = t.vhdx != null ? t.vhdx::syncData : t.file::fdatasync;
             t.syncer = new RestoreSyncer(sync, syncIntervalBytes);
@@ -69,7 +85,7 @@ final class RestoreTarget implements AutoCloseable {
     }
 
     private static RestoreTarget open(final Path target, final long size, final boolean force,
-                                      final RestoreFormat format) throws IOException {
+                                      final RestoreFormat format, final boolean durable) throws IOException {
         if (Files.isDirectory(target)) {
             throw new IOException("restore target " + target + " is a directory; give a file or block device path");
         }
@@ -88,8 +104,8 @@ final class RestoreTarget implements AutoCloseable {
                             + "; restore it raw or give a file path");
                 }
                 probe.close();
-                return new RestoreTarget(target, target, LinuxFile.openWriteDirect(target, false, false), null,
-                        true);
+                return new RestoreTarget(target, target, durable ? LinuxFile.openWriteDirect(target, false, false)
+                        : LinuxFile.openWrite(target, false, false), null, true, durable);
             }
             probe.close();
             if (!force) {
@@ -105,9 +121,10 @@ final class RestoreTarget implements AutoCloseable {
         Files.deleteIfExists(partial);
         if (format == RestoreFormat.VHDX) {
             return new RestoreTarget(target, partial, null,
-                    VhdxWriter.create(partial, size, VhdxWriter.defaultBlockSize(size)), false);
+                    VhdxWriter.create(partial, size, VhdxWriter.defaultBlockSize(size)), false, true);
         }
-        final LinuxFile f = LinuxFile.openWriteDirect(partial, true, true);
+        final LinuxFile f = durable ? LinuxFile.openWriteDirect(partial, true, true)
+                : LinuxFile.openWrite(partial, true, true);
         try {
             f.truncate(size);
         } catch (IOException e) {
@@ -115,7 +132,7 @@ final class RestoreTarget implements AutoCloseable {
             Files.deleteIfExists(partial);
             throw e;
         }
-        return new RestoreTarget(target, partial, f, null, false);
+        return new RestoreTarget(target, partial, f, null, false, durable);
     }
 
     /**
@@ -187,12 +204,18 @@ final class RestoreTarget implements AutoCloseable {
         if (vhdx != null) {
             vhdx.close(); // writes BAT and headers, fsyncs
         } else {
-            file.fdatasync(); // covers the tail descriptor's pages too: the sync is per inode
+            if (durable) {
+                file.fdatasync(); // covers the tail descriptor's pages too: the sync is per inode
+            }
             closeFiles();
         }
         syncNs = System.nanoTime() - t0;
         if (!blockDevice) {
-            Durable.publish(writePath, target);
+            if (durable) {
+                Durable.publish(writePath, target);
+            } else {
+                Files.move(writePath, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
