@@ -80,6 +80,10 @@ def ratios(steps):
             r["repo"] = ratio(c_repo, final_repo(peer))
             if "full" in cairn and "full" in peer:
                 r["cpu_per_gb_full"] = ratio(cairn["full"]["cpu_s_per_gb"], peer["full"]["cpu_s_per_gb"])
+        nosync = next((s for s in steps if s["tool"] == "cairn" and s["step"] == "restore-nosync"
+                       and s["status"] == "ok"), None)
+        if nosync is not None and "restore" in peer:
+            r["restore_nosync"] = ratio(peer["restore"]["seconds"], nosync["seconds"])
         out[tool] = r
     return out
 
@@ -102,14 +106,14 @@ def print_image(name, meta, steps, rat, loads):
           f"sha256 {meta['sha256'][:16]}…{' (reused)' if meta.get('reused') else ''}")
     if loads:
         print(f"    load average (1 min) during this image's steps: {min(loads):.2f} .. {max(loads):.2f}")
-    print(f"{'tool':<14}{'step':<11}{'seconds':>9}{'MB/s':>9}{'CPU s/GB':>10}{'RSS MiB':>9}"
+    print(f"{'tool':<14}{'step':<15}{'seconds':>9}{'MB/s':>9}{'CPU s/GB':>10}{'RSS MiB':>9}"
           f"{'repo MB':>10}  {'restore = image':<16}{'load':>6}")
     for s in steps:
         ver = "-" if s["verified"] is None else ("yes" if s["verified"] else "NO (differs)")
         if s["status"] != "ok":
             ver = f"FAILED ({s['status']})"
         repo = None if s["repo_bytes"] is None else s["repo_bytes"] / 1e6
-        print(f"{LABEL.get(s['tool'], s['tool']):<14}{s['step']:<11}{s['seconds']:>9.2f}{fmt(s['mb_per_s'], '.0f'):>9}"
+        print(f"{LABEL.get(s['tool'], s['tool']):<14}{s['step']:<15}{s['seconds']:>9.2f}{fmt(s['mb_per_s'], '.0f'):>9}"
               f"{fmt(s['cpu_s_per_gb'], '.2f'):>10}{s['rss_mib']:>9.0f}{fmt(repo, '.1f'):>10}  {ver:<16}"
               f"{s['load1']:>6.2f}")
     if rat:
@@ -121,6 +125,10 @@ def print_image(name, meta, steps, rat, loads):
                      for k in ("full", "incr", "restore", "rss", "repo", "cpu_per_gb_full")]
             print(f"{LABEL.get(tool, tool):<14}{cells[0]:>8}{cells[1]:>8}{cells[2]:>9}{cells[3]:>8}{cells[4]:>8}"
                   f"{cells[5]:>8}")
+        nosync = {tool: r["restore_nosync"] for tool, r in rat.items() if r.get("restore_nosync") is not None}
+        if nosync:
+            print("Cairn restore --no-sync (no fsync, as the peers' restores and zstd -d run): "
+                  + ", ".join(f"{v:.2f}x {LABEL.get(t, t)}" for t, v in nosync.items()))
 
 
 def main(work):
