@@ -32,7 +32,8 @@ final class CairnProcess {
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED");
+            "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
+            "-Djdk.util.jar.enableMultiRelease=false"); // zstd-jni's JNI binding, as the launcher runs it
 
     /** A guard against a hung child, not a performance bound: far above any run of these tests. */
     static final Duration TIMEOUT = Duration.ofMinutes(3);
