@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -145,9 +147,14 @@ final class LibC {
      * linked once: class initialisation makes that thread wait for this one.
      */
     static void prelinkFileHandles() {
-        final Object[] linked = {Open.H, Statx.H, PosixFadvise.H, Isatty.H, Close.H, Lseek.H, Pwrite.H, Fdatasync.H};
-        if (linked.length == 0) {
-            throw new AssertionError();
+        final MethodHandles.Lookup lookup = MethodHandles.lookup();
+        for (final Class<?> holder : List.of(Open.class, Statx.class, PosixFadvise.class, Isatty.class, Close.class,
+            Lseek.class, Pwrite.class, Fdatasync.class)) {
+            try {
+                lookup.ensureInitialized(holder);
+            } catch (final IllegalAccessException e) {
+                throw new IllegalStateException(e); // a nested class of this one: cannot happen
+            }
         }
     }
 

@@ -1,11 +1,12 @@
 package io.cairn.engine.backup;
 
+import io.cairn.engine.Background;
+import io.cairn.engine.CairnVersion;
 import io.cairn.engine.DebugPause;
 import io.cairn.engine.PhaseClock;
 import io.cairn.engine.PipelineIdle;
-import io.cairn.engine.Background;
-import io.cairn.engine.CairnVersion;
 import io.cairn.engine.Progress;
+import io.cairn.engine.Threads;
 import io.cairn.engine.codec.BlockCompressor;
 import io.cairn.engine.codec.ZeroDetector;
 import io.cairn.engine.ring.OneToOneBlockRing;
@@ -26,7 +27,6 @@ import io.cairn.format.point.Manifest;
 import io.cairn.format.point.PointLayout;
 import io.cairn.format.point.PointReader;
 import io.cairn.format.point.PointWriter;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -132,11 +132,11 @@ public final class BackupJob {
             for (int w = 0; w < workers; w++) {
                 toWorkers[w] = new OneToOneBlockRing(arena, 4096);
                 fromWorkers[w] = new OneToOneBlockRing(arena, 4096);
-                agents.add(new HashCompressAgent(toWorkers[w], fromWorkers[w], slots, state, idle(), catalog.index(),
-                        parent, compressors, zeros));
+                agents.add(new HashCompressAgent(toWorkers[w], fromWorkers[w], slots, state, PipelineIdle.strategy(),
+                        catalog.index(), parent, compressors, zeros));
             }
-            final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state, idle(),
-                    blockSize, blockCount);
+            final SourceReaderAgent reader = new SourceReaderAgent(source, slots, toWorkers, free, state,
+                    PipelineIdle.strategy(), blockSize, blockCount);
             final ChangeTracking tracking = usableChangeTracking(source, parent, parentInfo);
             final String changeDetection = parent == null ? "full-read"
                     : tracking == null ? "hash-compare" : CBT_PREFIX + tracking.describe();
@@ -153,8 +153,8 @@ public final class BackupJob {
             }
             final Path tmpPoint = repo.pointTmpPath(pointId);
             final PointWriter point = PointWriter.create(tmpPoint, blockSize, size);
-            final WriterStage writer = new WriterStage(slots, fromWorkers, free, state, idle(), sink, point,
-                    parent, blockSize, size, progress);
+            final WriterStage writer = new WriterStage(slots, fromWorkers, free, state, PipelineIdle.strategy(), sink,
+                    point, parent, blockSize, size, progress);
             threads.forEach(Thread::start);
             PhaseClock.mark("backup pipeline started");
             try {
@@ -162,14 +162,14 @@ public final class BackupJob {
             } catch (Throwable t) {
                 state.fail(t);
             } finally {
-                joinAll(threads);
+                Threads.joinAll(threads);
                 agents.forEach(HashCompressAgent::closeCompressor);
             }
             PhaseClock.mark("backup pipeline done");
             if (state.failed()) {
                 point.abort();
                 sink.abort();
-                throw asIOException(state.failure());
+                throw Threads.asIOException(state.failure());
             }
             try {
                 sink.finish();
@@ -309,38 +309,4 @@ public final class BackupJob {
         return tracking;
     }
 
-    private static IdleStrategy idle() {
-        // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
-        return PipelineIdle.strategy();
-    }
-
-    private static void joinAll(final List<Thread> threads) {
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static IOException asIOException(final Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
-    }
 }

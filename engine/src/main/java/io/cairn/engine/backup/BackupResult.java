@@ -1,5 +1,7 @@
 package io.cairn.engine.backup;
 
+import io.cairn.engine.Threads;
+
 /**
  * What a backup did. Byte counts: {@code bytesRead} from the source; {@code bytesStored} added to packs
  * (record headers included); {@code bytesNewRaw} the raw size of those new blocks.
@@ -19,19 +21,6 @@ public record BackupResult(String id, String disk, String type, String parent, S
 
     /** The stage that was busiest relative to its capacity. */
     public String bottleneck() {
-        final double d = Math.max(1, durationNs);
-        final double reader = readerBusyNs / d;
-        final double worker = workerBusyNs / d / Math.max(1, workers);
-        final double writer = writerBusyNs / d;
-        if (reader >= worker && reader >= writer) {
-            return String.format("source (reader busy %.0f%%, workers %.0f%%, writer %.0f%%)", reader * 100,
-                    worker * 100, writer * 100);
-        }
-        if (worker >= writer) {
-            return String.format("cpu (workers busy %.0f%%, reader %.0f%%, writer %.0f%%)", worker * 100,
-                    reader * 100, writer * 100);
-        }
-        return String.format("target (writer busy %.0f%%, reader %.0f%%, workers %.0f%%)", writer * 100,
-                reader * 100, worker * 100);
+        return Threads.bottleneck(durationNs, readerBusyNs, workerBusyNs, workers, writerBusyNs);
     }
 }

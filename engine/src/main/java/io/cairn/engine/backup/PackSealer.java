@@ -1,6 +1,7 @@
 package io.cairn.engine.backup;
 
 import io.cairn.engine.DebugPause;
+import io.cairn.engine.Threads;
 import io.cairn.format.Repository;
 import io.cairn.format.pack.PackWriter;
 import io.cairn.format.pack.SealedPack;
@@ -157,18 +158,7 @@ final class PackSealer implements AutoCloseable {
             lock.unlock();
         }
         if (t != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.join(t);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.cairn.engine.backup;
 
-import io.cairn.engine.DebugPause;
 import io.cairn.format.Hex;
 import io.cairn.format.Ids;
 import io.cairn.format.PackCatalog;
@@ -9,7 +8,6 @@ import io.cairn.format.index.BlockIndex;
 import io.cairn.format.index.BlockLocation;
 import io.cairn.format.pack.BlockRecordLayout;
 import io.cairn.format.pack.PackWriter;
-import io.cairn.format.pack.SealedPack;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,7 +33,6 @@ final class PackSink implements AutoCloseable {
     private long blocksDedupInRun;
     private long bytesNewRaw;
     private long bytesStored;
-    private int packsWritten;
 
     PackSink(final Repository repo, final PackCatalog catalog, final BlockIndex session) {
         this.repo = repo;
@@ -73,25 +70,16 @@ final class PackSink implements AutoCloseable {
         }
     }
 
-    private void sealAndPublish() throws IOException {
-        DebugPause.at("before-pack-seal");
-        final SealedPack sealed = writer.seal();
-        DebugPause.at("before-pack-publish");
-        repo.publishPack(sealed);
-        DebugPause.at("after-pack-publish");
-        packsWritten++;
-    }
-
-    /** Seals the last pack (or drops an empty one). All packs are durable when this returns. */
+    /** Seals the last pack (or drops an empty one) through the sealer. All packs are durable when this returns. */
     void finish() throws IOException {
-        sealer.awaitIdle();
         if (writer.isOpen()) {
             if (writer.recordCount() > 0) {
-                sealAndPublish();
+                sealer.submit(writer);
             } else {
                 writer.abort();
             }
         }
+        sealer.awaitIdle();
     }
 
     void abort() {
@@ -117,7 +105,7 @@ final class PackSink implements AutoCloseable {
     }
 
     int packsWritten() {
-        return packsWritten + sealer.packsPublished();
+        return sealer.packsPublished();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.cairn.engine.Background;
 import io.cairn.engine.DebugPause;
 import io.cairn.engine.PipelineIdle;
 import io.cairn.engine.Progress;
+import io.cairn.engine.Threads;
 import io.cairn.engine.codec.DirectBuffers;
 import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.format.CorruptRepositoryException;
@@ -11,7 +12,6 @@ import io.cairn.format.PackCatalog;
 import io.cairn.format.PointInfo;
 import io.cairn.format.Repository;
 import io.cairn.format.point.PointReader;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -187,15 +187,16 @@ public final class RestoreJob {
             for (int w = 0; w < workers; w++) {
                 toWorkers[w] = new OneToOneBlockRing(arena, 4096);
                 fromWorkers[w] = new OneToOneBlockRing(arena, 4096);
-                agents.add(new DecodeAgent(toWorkers[w], fromWorkers[w], slots, state, idle(), catalog));
+                agents.add(new DecodeAgent(toWorkers[w], fromWorkers[w], slots, state, PipelineIdle.strategy(),
+                        catalog));
             }
             final PackReadAgent reader = new PackReadAgent(repo,
-                    e -> warnings.accept("damaged pack skipped: " + e.getMessage()), point, catalog, slots, toWorkers, free, state, idle(),
-                    queueDepth);
+                    e -> warnings.accept("damaged pack skipped: " + e.getMessage()), point, catalog, slots, toWorkers,
+                    free, state, PipelineIdle.strategy(), queueDepth);
             final MemorySegment zeros = MemorySegment.ofBuffer(DirectBuffers.aligned(
                     out.mustWriteZeros() ? maxRun * blockSize : DirectBuffers.ALIGNMENT));
-            final RestoreWriterStage writer = new RestoreWriterStage(slots, fromWorkers, free, state, idle(), out,
-                    zeros, maxRun, point.virtualSize(), progress);
+            final RestoreWriterStage writer = new RestoreWriterStage(slots, fromWorkers, free, state,
+                    PipelineIdle.strategy(), out, zeros, maxRun, point.virtualSize(), progress);
             started.add(Thread.ofPlatform().name("cairn-restore-reader").daemon().start(reader));
             for (int w = 0; w < workers; w++) {
                 started.add(Thread.ofPlatform().name("cairn-restore-worker-" + w).daemon().start(agents.get(w)));
@@ -205,11 +206,11 @@ public final class RestoreJob {
             } catch (Throwable t) {
                 state.fail(t);
             } finally {
-                joinAll(started);
+                Threads.joinAll(started);
                 agents.forEach(DecodeAgent::close);
             }
             if (state.failed()) {
-                throw asIOException(state.failure());
+                throw Threads.asIOException(state.failure());
             }
             long workerBusy = 0;
             for (DecodeAgent a : agents) {
@@ -219,38 +220,4 @@ public final class RestoreJob {
         }
     }
 
-    private static IdleStrategy idle() {
-        // 2 cores and 4 threads: spin briefly, then park, so an idle stage gives its core to a busy one
-        return PipelineIdle.strategy();
-    }
-
-    private static void joinAll(final List<Thread> threads) {
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static IOException asIOException(final Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
-    }
 }

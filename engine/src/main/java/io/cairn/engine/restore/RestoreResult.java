@@ -1,5 +1,7 @@
 package io.cairn.engine.restore;
 
+import io.cairn.engine.Threads;
+
 import java.nio.file.Path;
 
 /**
@@ -25,19 +27,6 @@ public record RestoreResult(String pointId, String disk, Path target, long virtu
 
     /** The stage that was busiest relative to its capacity, as in the backup's summary. */
     public String bottleneck() {
-        final double d = Math.max(1, durationNs);
-        final double reader = readerBusyNs / d;
-        final double worker = workerBusyNs / d / Math.max(1, workers);
-        final double writer = writerBusyNs / d;
-        if (reader >= worker && reader >= writer) {
-            return String.format("source (reader busy %.0f%%, workers %.0f%%, writer %.0f%%)", reader * 100,
-                    worker * 100, writer * 100);
-        }
-        if (worker >= writer) {
-            return String.format("cpu (workers busy %.0f%%, reader %.0f%%, writer %.0f%%)", worker * 100,
-                    reader * 100, writer * 100);
-        }
-        return String.format("target (writer busy %.0f%%, reader %.0f%%, workers %.0f%%)", writer * 100,
-                reader * 100, worker * 100);
+        return Threads.bottleneck(durationNs, readerBusyNs, workerBusyNs, workers, writerBusyNs);
     }
 }

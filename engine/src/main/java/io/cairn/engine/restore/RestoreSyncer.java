@@ -1,5 +1,7 @@
 package io.cairn.engine.restore;
 
+import io.cairn.engine.Threads;
+
 import java.io.IOException;
 import java.util.concurrent.locks.LockSupport;
 
@@ -105,18 +107,7 @@ final class RestoreSyncer {
     private void stop() {
         stopping = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.join(thread);
     }
 
     private void run() {
