@@ -5,7 +5,8 @@
 #   2. with it (the classes come from the cache),
 #   3. with a cache whose bytes were damaged behind the launcher's back (the JVM rejects it; silent fallback),
 #   4. with a truncated cache, by two launchers at once (one remakes it, the other runs without it),
-# asserting each time that stdout of backup --json is exactly one JSON object and nothing else.
+# asserting each time that stdout of backup --json is exactly one JSON object and nothing else; then the JIT
+# the launcher picks (C1 only with native block ids, tiered with the Java hasher).
 # Leaves a valid cache behind. Needs python3 (json) and cmp.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -95,4 +96,13 @@ wait "$pid_b" || fail "r4b failed"
 [ "$(cat "$work"/r4?/*.err | grep -c "preparing start-up cache")" = 1 ] \
   || fail "r4: expected exactly one launcher to prepare the cache: $(cat "$work"/r4?/*.err)"
 [ "$(stat -c %s "$AOT")" -gt 1000000 ] || fail "r4: cache not remade"
+step "JIT: C1 only when libxxhash hashes the block ids, tiered when the Java hasher does"
+ver="$("$CAIRN" --version)" || fail "cairn --version failed"
+if grep -q "^block ids: xxh3-128, native" <<<"$ver"; then
+  grep -qx "jit: C1 only (-XX:TieredStopAtLevel=1)" <<<"$ver" || fail "native block ids but not C1 only: $ver"
+else
+  grep -qx "jit: tiered (C1 and C2)" <<<"$ver" || fail "Java block ids but not tiered: $ver"
+fi
+ver="$(CAIRN_JAVA_OPTS=-Dcairn.xxhash.native=false "$CAIRN" --version)" || fail "cairn --version failed"
+grep -qx "jit: tiered (C1 and C2)" <<<"$ver" || fail "-Dcairn.xxhash.native=false but not tiered: $ver"
 step "OK"

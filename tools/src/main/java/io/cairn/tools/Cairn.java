@@ -12,9 +12,11 @@ import io.cairn.tools.cli.UsageException;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,6 +64,29 @@ public final class Cairn {
         System.exit(code);
     }
 
+    /**
+     * Which JIT compilers this JVM runs, from its options (the last one of a kind wins, as in the JVM): the
+     * launcher asks for C1 only when the block ids are hashed natively (see the cairn script).
+     */
+    static String jitMode(final List<String> jvmArgs) {
+        String level = null;
+        Boolean tiered = null;
+        for (String a : jvmArgs) {
+            if (a.startsWith("-XX:TieredStopAtLevel=")) {
+                level = a.substring("-XX:TieredStopAtLevel=".length());
+            } else if (a.equals("-XX:-TieredCompilation") || a.equals("-XX:+TieredCompilation")) {
+                tiered = a.charAt(4) == '+';
+            }
+        }
+        if (Boolean.FALSE.equals(tiered)) {
+            return "C2 only (-XX:-TieredCompilation)";
+        }
+        if (level != null && !level.equals("4")) {
+            return "C1 only (-XX:TieredStopAtLevel=" + level + ")";
+        }
+        return "tiered (C1 and C2)";
+    }
+
     /** Runs one command; returns the exit code. */
     public static int run(final String[] args, final PrintStream out, final PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
@@ -71,6 +96,7 @@ public final class Cairn {
         if (args[0].equals("--version") || args[0].equals("version")) {
             out.println("cairn " + CairnVersion.VERSION);
             out.println("block ids: xxh3-128, " + BlockHasher.implementation());
+            out.println("jit: " + jitMode(ManagementFactory.getRuntimeMXBean().getInputArguments()));
             return OK;
         }
         final Command cmd = COMMANDS.get(args[0]);
