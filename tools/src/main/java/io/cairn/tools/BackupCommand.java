@@ -9,6 +9,7 @@ import io.cairn.engine.source.qemu.NbdServerAddress;
 import io.cairn.engine.source.qemu.QemuBackup;
 import io.cairn.format.Ids;
 import io.cairn.format.Repository;
+import io.cairn.format.point.PointWriter;
 import io.cairn.nativeio.FileSystemControl;
 import io.cairn.nativeio.NativeIOException;
 import io.cairn.tools.cli.Args;
@@ -40,8 +41,8 @@ import java.util.Set;
 final class BackupCommand implements Command {
     @Override
     public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "bitmap", "snapshot", "freeze", "qmp",
-                "node", "nbd"), Set.of("json"));
+        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "workers", "read-stripes", "bitmap", "snapshot",
+                "freeze", "qmp", "node", "nbd"), Set.of("json"));
         final String qmp = a.get("qmp");
         if (qmp != null || a.get("node") != null || a.get("nbd") != null) {
             return runQmp(a, out, err);
@@ -63,7 +64,7 @@ final class BackupCommand implements Command {
             throw new UsageException("--snapshot reflink takes an image file, not an NBD source with --bitmap");
         }
         final Repository repo = Repository.open(Path.of(a.require("repo")));
-        final int workers = workers(a);
+        final Tuning workers = tuning(a);
         final String source = a.positionals().getFirst();
         final List<String> warnings = new ArrayList<>();
         final BackupResult r = snapshot == null
@@ -119,7 +120,7 @@ final class BackupCommand implements Command {
             throw new NoSuchFileException(qmpSocket.toString(), null, "QMP socket does not exist");
         }
         final Repository repo = Repository.open(Path.of(a.require("repo")));
-        final int workers = workers(a);
+        final Tuning workers = tuning(a);
         final List<String> warnings = new ArrayList<>();
         final BackupResult r = QemuBackup.run(repo, disk, qmpSocket, a.get("node"), server,
                 Path.of(System.getProperty("java.io.tmpdir")), Sources.NBD_TIMEOUT, warnings::add,
@@ -129,18 +130,39 @@ final class BackupCommand implements Command {
         return Cairn.OK;
     }
 
-    private static int workers(final Args a) {
-        return a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
-                : Integer.parseInt(a.get("workers"));
+    /** Threads and read order of one backup: {@code --workers N} and {@code --read-stripes N} (0: the default). */
+    record Tuning(int workers, int readStripes) {
     }
+
+    private static Tuning tuning(final Args a) {
+        final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
+                : Integer.parseInt(a.get("workers"));
+        final String stripes = a.get("read-stripes");
+        int n = 0;
+        if (stripes != null) {
+            try {
+                n = Integer.parseInt(stripes);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > MAX_READ_STRIPES) {
+                throw new UsageException("--read-stripes takes a number from 1 to " + MAX_READ_STRIPES + ", got '"
+                        + stripes + "'");
+            }
+        }
+        return new Tuning(workers, n);
+    }
+
+    /** More stripes than the point writer has lanes would flush a lane at every turn. */
+    static final int MAX_READ_STRIPES = PointWriter.LANES;
 
     static BackupResult backup(final Repository repo, final String disk, final Path source, final int workers,
                                final PrintStream err) throws Exception {
-        return backup(repo, disk, source.toString(), null, workers, new ArrayList<>(), err);
+        return backup(repo, disk, source.toString(), null, new Tuning(workers, 0), new ArrayList<>(), err);
     }
 
     static BackupResult backup(final Repository repo, final String disk, final String source, final String bitmap,
-                               final int workers, final List<String> warnings, final PrintStream err)
+                               final Tuning workers, final List<String> warnings, final PrintStream err)
             throws Exception {
         try (BlockSource src = Sources.open(source, bitmap, warnings::add)) {
             final BackupResult r = runJob(repo, disk, src, warnings, workers, err);
@@ -151,11 +173,12 @@ final class BackupCommand implements Command {
 
     /** Runs the backup job with progress on stderr. */
     private static BackupResult runJob(final Repository repo, final String disk, final BlockSource src,
-                                       final List<String> warnings, final int workers, final PrintStream err)
+                                       final List<String> warnings, final Tuning tuning, final PrintStream err)
             throws IOException {
         final ProgressPrinter progress = new ProgressPrinter(err, "backup " + disk);
         try {
-            return new BackupJob(repo, disk, progress, warnings::add, workers).run(src);
+            return new BackupJob(repo, disk, progress, warnings::add, tuning.workers())
+                    .readStripes(tuning.readStripes()).run(src);
         } finally {
             progress.done();
         }
@@ -174,7 +197,7 @@ final class BackupCommand implements Command {
      * when that is not null; the clone is deleted afterwards, also on failure.
      */
     static BackupResult backupSnapshot(final Repository repo, final String disk, final String source,
-                                       final Path freezeMountPoint, final int workers, final List<String> warnings,
+                                       final Path freezeMountPoint, final Tuning workers, final List<String> warnings,
                                        final PrintStream err)
             throws Exception {
         final Path image = Path.of(source);
@@ -217,6 +240,11 @@ final class BackupCommand implements Command {
         @Override
         public String identity() {
             return reader.identity();
+        }
+
+        @Override
+        public boolean readsInAnyOrder() {
+            return reader.readsInAnyOrder();
         }
 
         @Override
@@ -326,6 +354,10 @@ final class BackupCommand implements Command {
                                 and removes its own export there. Without it Cairn starts a server on a private
                                 unix socket and stops it afterwards.
                   --workers N   hash/compress threads (default: number of cores)
+                  --read-stripes N
+                                read an image file or block device as N stripes in turn (1 to 8; default 4-7,
+                                5 on 2 cores), so that reading empty space overlaps compressing data; 1 reads
+                                front to back, for a source on a spinning disk. Ignored with change tracking
                 """;
     }
 }

@@ -128,6 +128,17 @@ class BadInputTest {
     }
 
     @Test
+    void shouldExitUsageWhenReadStripesOutOfRange() throws IOException {
+        for (String bad : new String[] {"0", "9", "many"}) {
+            final Result res = exec("backup", "--repo", repo(), "--disk", "a", "--read-stripes", bad,
+                r.imageA().toString());
+            assertOneErrorLine(res, Cairn.USAGE, "--read-stripes takes a number from 1 to 8, got '" + bad + "'");
+        }
+        assertRepositoryUnchangedAndRestorable();
+        assertOk(exec("backup", "--repo", repo(), "--disk", "a", "--read-stripes", "1", r.imageA().toString()));
+    }
+
+    @Test
     void shouldExitUsageWhenCommandUnknown() {
         final Result res = exec("bakcup", "--repo", repo());
 

@@ -12,13 +12,14 @@ import java.util.Optional;
 import java.util.function.IntConsumer;
 
 /**
- * Reader stage: walks the disk in block order, skips holes unread (sending runs of zero blocks instead), reads
- * data blocks into free slots and deals the messages round-robin to the workers, so that the writer, taking
- * them back round-robin, sees block order without a reorder buffer.
+ * Reader stage: walks the disk in block order, or in a few stripes that take turns ({@link #readStripes}), skips
+ * holes unread (sending runs of zero blocks instead), reads data blocks into free slots and deals the messages
+ * round-robin to the workers, so that the writer, taking them back round-robin, sees them in the order they were
+ * made without a reorder buffer.
  * <p>
  * Reads: up to {@link #QUEUE_DEPTH} in flight through the source's {@link BlockSource.AsyncReader} (io_uring for
  * files and block devices), else one at a time with {@link BlockSource#read}. Reads complete in any order, but
- * messages leave in block order: every message (block or zero run) first enters a small in-order queue, and
+ * messages leave in the order they were made: every message (block or run) first enters a small in-order queue, and
  * leaves it only when it is at the head and, for a block, its read has completed. A completion out of order
  * waits there for its predecessors.
  * <p>
@@ -57,6 +58,8 @@ final class SourceReaderAgent implements Runnable {
     /** Made once: reaping completions allocates nothing. */
     private final IntConsumer markDone;
 
+    /** Stripes of the disk read in turn (1: the disk in block order); see {@link #readStripes}. */
+    private int stripes = 1;
     /** Change tracking to honour (null: read everything) and the parent's block count it is relative to. */
     private ChangeTracking changes;
     private long parentBlocks;
@@ -94,6 +97,22 @@ final class SourceReaderAgent implements Runnable {
     }
 
     /**
+     * Reads the disk as {@code n} equal stripes that take turns, one block read each, instead of front to back.
+     * A disk's data and free space lie in large regions (a file system fills from the front): in block order the
+     * pipeline is first compression-bound with the disk idle, then read-bound with the cores idle; stripes in
+     * turn mix both kinds of block all the way through, so the reads of empty space overlap the compression of
+     * data. Each stripe is still read in ascending order, and messages still leave in the order they were made,
+     * so the writer takes each block's entry by its block number (PointWriter keeps one lane per stripe). For
+     * sources whose extent queries and reads cost the same in any order. Call before the thread starts.
+     */
+    void readStripes(final int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("stripes " + n);
+        }
+        this.stripes = n;
+    }
+
+    /**
      * Blocks below parentBlocks that change tracking reports untouched are sent as UNCHANGED_RUN and not read.
      * Call before the thread starts.
      */
@@ -126,97 +145,24 @@ final class SourceReaderAgent implements Runnable {
     }
 
     private void readAll(final BlockSource.AsyncReader reader) throws IOException {
-        final long size = source.size();
-        long dataFrom = -1;
-        long dataTo = 0;
-        long zeroStart = 0;
-        long zeroCount = 0;
-        long unchangedStart = 0;
-        long unchangedCount = 0;
-        long changedFrom = -1;
-        long changedTo = 0;
-        for (long b = 0; b < blockCount; b++) {
-            if (state.failed()) {
-                return;
-            }
-            final long start = b * blockSize;
-            final long end = Math.min(start + blockSize, size);
-            if (changes != null && b < parentBlocks) {
-                if (start >= changedTo) {
-                    changedFrom = changes.nextChanged(start);
-                    if (changedFrom < 0) {
-                        changedFrom = Long.MAX_VALUE;
-                        changedTo = Long.MAX_VALUE;
-                    } else {
-                        changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
-                    }
-                }
-                if (changedFrom >= end && !forced(b)) { // untouched since the parent: take its ids, read nothing
-                    if (zeroCount > 0) {
-                        enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
-                        zeroCount = 0;
-                    }
-                    if (unchangedCount == 0) {
-                        unchangedStart = b;
-                    }
-                    unchangedCount++;
-                    continue;
-                }
-            }
-            if (unchangedCount > 0) {
-                enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
-                unchangedCount = 0;
-            }
-            if (start >= dataTo) {
-                dataFrom = source.nextData(start);
-                if (dataFrom < 0) {
-                    dataFrom = size;
-                    dataTo = Long.MAX_VALUE;
-                } else {
-                    dataTo = Math.max(source.nextHole(dataFrom), dataFrom + 1);
-                }
-            }
-            if (dataFrom >= end) {
-                if (zeroCount == 0) {
-                    zeroStart = b;
-                }
-                zeroCount++;
-                continue;
-            }
-            if (zeroCount > 0) {
-                enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
-                zeroCount = 0;
-            }
-            while (reader.inFlight() >= reader.depth()) {
-                awaitRead(reader);
-            }
-            final int slot = takeFreeSlot(reader);
-            if (slot < 0) {
-                return;
-            }
-            final int length = (int) (end - start);
-            slots.blockNo[slot] = b;
-            slots.rawLength[slot] = length;
-            readDone[slot] = false;
-            enqueue(reader, OneToOneBlockRing.BLOCK, slot, b, 1);
-            final long t0 = System.nanoTime();
-            if (!reader.submit(slots.in[slot], start, length, slot)) {
-                throw new IllegalStateException("async reader refused a read with " + reader.inFlight()
-                    + " of " + reader.depth() + " in flight");
-            }
-            busyNs += System.nanoTime() - t0;
-            if (bytesRead == 0) {
-                PhaseClock.mark("backup first read submitted");
-            }
-            bytesRead += length;
-            reader.complete(0, markDone);
-            deliverInOrder();
+        final int n = (int) Math.max(1, Math.min(stripes, blockCount));
+        final long length = (blockCount + n - 1) / n;
+        final Stripe[] walk = new Stripe[n];
+        for (int i = 0; i < n; i++) {
+            walk[i] = new Stripe(Math.min(blockCount, i * length), Math.min(blockCount, (i + 1) * length));
         }
-        if (zeroCount > 0) {
-            enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
-        }
-        if (unchangedCount > 0) {
-            enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
+        int live = n;
+        while (live > 0) {
+            live = 0;
+            for (Stripe s : walk) {
+                if (!s.done) {
+                    if (state.failed()) {
+                        return;
+                    }
+                    s.step(reader);
+                    live += s.done ? 0 : 1;
+                }
+            }
         }
         while (orderHead != orderTail) {
             if (state.failed()) {
@@ -227,6 +173,131 @@ final class SourceReaderAgent implements Runnable {
         for (int i = 0; i < toWorkers.length; i++) {
             send(OneToOneBlockRing.END, -1, blockCount, 0);
         }
+    }
+
+    /**
+     * One stripe of the disk, walked in block order: holes become zero runs, blocks that change tracking calls
+     * untouched become unchanged runs, and every other block is read. Its extent and tracking positions are its
+     * own, so stripes can take turns.
+     */
+    private final class Stripe {
+        private final long end;
+        private long next;
+        private long dataFrom = -1;
+        private long dataTo;
+        private long zeroStart;
+        private long zeroCount;
+        private long unchangedStart;
+        private long unchangedCount;
+        private long changedFrom = -1;
+        private long changedTo;
+        boolean done;
+
+        Stripe(final long first, final long end) {
+            this.next = first;
+            this.end = end;
+            this.dataTo = first * blockSize; // "start >= dataTo": the first block asks the source
+            this.changedTo = first * blockSize;
+            this.done = first >= end;
+        }
+
+        /** Walks on until one block's read is submitted or the stripe ends (then its last run is sent). */
+        void step(final BlockSource.AsyncReader reader) throws IOException {
+            final long size = source.size();
+            while (next < end) {
+                if (state.failed()) {
+                    return;
+                }
+                final long b = next++;
+                final long start = b * blockSize;
+                final long blockEnd = Math.min(start + blockSize, size);
+                if (changes != null && b < parentBlocks) {
+                    if (start >= changedTo) {
+                        changedFrom = changes.nextChanged(start);
+                        if (changedFrom < 0) {
+                            changedFrom = Long.MAX_VALUE;
+                            changedTo = Long.MAX_VALUE;
+                        } else {
+                            changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
+                        }
+                    }
+                    if (changedFrom >= blockEnd && !forced(b)) { // untouched since the parent: its ids, no read
+                        if (zeroCount > 0) {
+                            enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+                            zeroCount = 0;
+                        }
+                        if (unchangedCount == 0) {
+                            unchangedStart = b;
+                        }
+                        unchangedCount++;
+                        continue;
+                    }
+                }
+                if (unchangedCount > 0) {
+                    enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
+                    unchangedCount = 0;
+                }
+                if (start >= dataTo) {
+                    dataFrom = source.nextData(start);
+                    if (dataFrom < 0) {
+                        dataFrom = size;
+                        dataTo = Long.MAX_VALUE;
+                    } else {
+                        dataTo = Math.max(source.nextHole(dataFrom), dataFrom + 1);
+                    }
+                }
+                if (dataFrom >= blockEnd) {
+                    if (zeroCount == 0) {
+                        zeroStart = b;
+                    }
+                    zeroCount++;
+                    continue;
+                }
+                if (zeroCount > 0) {
+                    enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+                    zeroCount = 0;
+                }
+                submitRead(reader, b, start, (int) (blockEnd - start));
+                return;
+            }
+            if (zeroCount > 0) {
+                enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
+                zeroCount = 0;
+            }
+            if (unchangedCount > 0) {
+                enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
+                unchangedCount = 0;
+            }
+            done = true;
+        }
+    }
+
+    /** Reads block b into a free slot, queued in order behind the messages before it. */
+    private void submitRead(final BlockSource.AsyncReader reader, final long b, final long start, final int length)
+            throws IOException {
+        while (reader.inFlight() >= reader.depth()) {
+            awaitRead(reader);
+        }
+        final int slot = takeFreeSlot(reader);
+        if (slot < 0) {
+            return;
+        }
+        slots.blockNo[slot] = b;
+        slots.rawLength[slot] = length;
+        readDone[slot] = false;
+        enqueue(reader, OneToOneBlockRing.BLOCK, slot, b, 1);
+        final long t0 = System.nanoTime();
+        if (!reader.submit(slots.in[slot], start, length, slot)) {
+            throw new IllegalStateException("async reader refused a read with " + reader.inFlight()
+                + " of " + reader.depth() + " in flight");
+        }
+        busyNs += System.nanoTime() - t0;
+        if (bytesRead == 0) {
+            PhaseClock.mark("backup first read submitted");
+        }
+        bytesRead += length;
+        reader.complete(0, markDone);
+        deliverInOrder();
     }
 
     private boolean forced(final long block) {

@@ -10,8 +10,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Writer stage: takes the workers' results back round-robin (which is block order), writes the block map,
- * hands new blocks to the {@link PackSink} and returns slots to the reader.
+ * Writer stage: takes the workers' results back round-robin (the order the reader made them: block order, or
+ * stripes in turn), puts each block's map entry by its block number, hands new blocks to the {@link PackSink}
+ * and returns slots to the reader.
  * <p>
  * Threads: runs on the thread that called {@link BackupJob#run}; consumer of every worker's output ring and
  * producer of the free-slot ring.
@@ -76,7 +77,7 @@ final class WriterStage {
             if (type == OneToOneBlockRing.ZERO_RUN) {
                 final long first = ring.lastBlockNo();
                 final long count = ring.lastCount();
-                point.putZeros(count);
+                point.putZerosAt(first, count);
                 blocksZero += count;
                 blocksChanged += parentNonZero(first, count);
                 blocksDone += count;
@@ -86,7 +87,7 @@ final class WriterStage {
                 for (long b = first; b < first + count; b++) {
                     final long hi = parent.idHi(b);
                     final long lo = parent.idLo(b);
-                    point.putEntry(hi, lo);
+                    point.putEntryAt(b, hi, lo);
                     if (hi == 0 && lo == 0) {
                         blocksZero++;
                     }
@@ -113,11 +114,11 @@ final class WriterStage {
         }
         switch (s.kind[slot]) {
             case BlockSlots.KIND_ZERO -> {
-                point.putEntry(0L, 0L);
+                point.putEntryAt(s.blockNo[slot], 0L, 0L);
                 blocksZero++;
             }
             case BlockSlots.KIND_KNOWN -> {
-                point.putEntry(s.idHi[slot], s.idLo[slot]);
+                point.putEntryAt(s.blockNo[slot], s.idHi[slot], s.idLo[slot]);
                 blocksDedup++;
             }
             default -> {
@@ -125,7 +126,7 @@ final class WriterStage {
                         ? s.outBuffer[slot] : s.inBuffer[slot];
                 data.clear().limit(s.storedLength[slot]);
                 sink.store(s.idHi[slot], s.idLo[slot], s.codec[slot], s.rawLength[slot], data, s.dataCrc[slot]);
-                point.putEntry(s.idHi[slot], s.idLo[slot]);
+                point.putEntryAt(s.blockNo[slot], s.idHi[slot], s.idLo[slot]);
             }
         }
         while (!free.offer(OneToOneBlockRing.BLOCK, slot, -1, 0)) {

@@ -30,6 +30,15 @@ public interface BlockSource extends AutoCloseable {
     long nextHole(long offset) throws IOException;
 
     /**
+     * True when {@link #nextData}, {@link #nextHole} and reads may come in any order of offsets at no extra cost
+     * (no cursor that only moves forward, no seek penalty that matters): then a backup reads a few stripes of the
+     * disk in turn. False by default.
+     */
+    default boolean readsInAnyOrder() {
+        return false;
+    }
+
+    /**
      * Reads exactly {@code length} bytes at {@code offset} into dst (a 4096-aligned native segment of at least
      * {@code alignUp(length)} bytes). Bytes past the source's end read as zeros.
      */

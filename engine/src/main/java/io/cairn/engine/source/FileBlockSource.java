@@ -98,6 +98,12 @@ public final class FileBlockSource implements BlockSource {
         return file.isDirect();
     }
 
+    /** lseek(SEEK_DATA/SEEK_HOLE) keeps no position between calls, and reads are positional. */
+    @Override
+    public boolean readsInAnyOrder() {
+        return true;
+    }
+
     @Override
     public long nextData(final long offset) throws IOException {
         if (blockDevice) {

@@ -7,6 +7,7 @@ import io.cairn.engine.ring.OneToOneBlockRing;
 import io.cairn.engine.source.BlockSource;
 import io.cairn.engine.source.FileBlockSource;
 import io.cairn.format.Repository;
+import io.cairn.format.point.PointReader;
 import io.cairn.nativeio.IoUring;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,54 @@ class AsyncReadBackupTest {
             final SourceReaderAgent agent = runAndCheckOrder(source, disk, 3, 12);
             assertTrue(agent.async());
         }
+    }
+
+    @Test
+    void shouldSendEachStripeInOrderWhenDiskReadAsStripesInTurn() throws Exception {
+        final DiskImage disk = tailed(mixed(61, K64));
+        try (FileBlockSource source = FileBlockSource.open(disk.writeSparse(dir.resolve("d.img")))) {
+            for (int stripes : new int[] {2, 5, 7}) {
+                runAndCheckOrder(source, disk, 2, 12, stripes);
+            }
+        }
+        final DiskImage small = mixed(3, K64); // fewer blocks than stripes: one stripe a block
+        try (FileBlockSource source = FileBlockSource.open(small.writeSparse(dir.resolve("small.img")))) {
+            runAndCheckOrder(source, small, 2, 12, 3);
+        }
+    }
+
+    @Test
+    void shouldRestoreBitExactAndMapAsInOrderWhenBackupReadsStripes() throws Exception {
+        final DiskImage disk = tailed(mixed(97, K64));
+        final Path image = disk.writeSparse(dir.resolve("d.img"));
+        final Repository inOrder = Backups.init(dir.resolve("in-order"), K64, "zstd");
+        final Repository striped = Backups.init(dir.resolve("striped"), K64, "zstd");
+        try (FileBlockSource source = FileBlockSource.open(image)) {
+            assertTrue(source.readsInAnyOrder());
+            final BackupResult a = new BackupJob(inOrder, "vm1", Progress.NONE, w -> { }, 2).readStripes(1)
+                .run(source);
+            final BackupResult b = new BackupJob(striped, "vm1", Progress.NONE, w -> { }, 2).run(source); // 5
+            assertRestoresTo(striped, "vm1", b.id(), disk);
+            assertEquals(a.blocksZero(), b.blocksZero());
+            assertEquals(a.blocksNew(), b.blocksNew());
+            try (PointReader pa = PointReader.open(inOrder.latestPoint("vm1", e -> { }).path());
+                 PointReader pb = PointReader.open(striped.latestPoint("vm1", e -> { }).path())) {
+                pb.verifyMap();
+                assertEquals(-1, pa.map().mismatch(pb.map()), "same block map whatever the read order");
+            }
+            // an incremental (hash comparison) in stripes too, after a change in the last stripe
+            disk.bytes()[(int) (disk.size() - 100)] ^= 0x5a;
+            disk.writeSparse(image);
+            final BackupResult c = new BackupJob(striped, "vm1", Progress.NONE, w -> { }, 2).readStripes(7)
+                .run(source);
+            assertEquals(1, c.blocksChanged());
+            assertRestoresTo(striped, "vm1", c.id(), disk);
+        }
+        assertEquals(5, BackupJob.defaultStripes(2));
+        assertEquals(5, BackupJob.defaultStripes(4));
+        assertEquals(7, BackupJob.defaultStripes(6));
+        assertEquals(7, BackupJob.defaultStripes(8));
+        assertEquals(4, BackupJob.defaultStripes(1));
     }
 
     @Test
@@ -139,8 +188,24 @@ class AsyncReadBackupTest {
      */
     private static SourceReaderAgent runAndCheckOrder(final BlockSource source, final DiskImage disk,
                                                       final int workers, final int slotCount) throws Exception {
+        return runAndCheckOrder(source, disk, workers, slotCount, 1);
+    }
+
+    /**
+     * As above with the disk read as {@code stripes} stripes in turn: within each stripe blocks and zero runs
+     * leave in block order, every block exactly once, and reads alternate between the stripes.
+     */
+    private static SourceReaderAgent runAndCheckOrder(final BlockSource source, final DiskImage disk,
+                                                      final int workers, final int slotCount, final int stripes)
+            throws Exception {
         final int blockSize = disk.blockSize();
         final long blockCount = (disk.size() + blockSize - 1) / blockSize;
+        final long stripeLength = (blockCount + stripes - 1) / stripes;
+        final long[] nextOf = new long[stripes];
+        for (int i = 0; i < stripes; i++) {
+            nextOf[i] = Math.min(blockCount, i * stripeLength);
+        }
+        final List<Integer> stripeOfReads = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {
             final BlockSlots slots = new BlockSlots(slotCount, blockSize);
             final OneToOneBlockRing free = new OneToOneBlockRing(arena, 4096);
@@ -154,9 +219,10 @@ class AsyncReadBackupTest {
             final PipelineState state = new PipelineState();
             final SourceReaderAgent agent = new SourceReaderAgent(source, slots, toWorkers, free, state,
                 new BackoffIdleStrategy(1, 1, 1_000, 100_000), blockSize, blockCount);
+            agent.readStripes(stripes);
             final Thread thread = Thread.ofPlatform().name("test-reader").start(agent);
             final MemorySegment image = MemorySegment.ofArray(disk.bytes());
-            long next = 0;
+            long accounted = 0;
             long sequence = 0;
             int ends = 0;
             long blocksSeen = 0;
@@ -172,22 +238,31 @@ class AsyncReadBackupTest {
                 sequence++;
                 switch (ring.lastType()) {
                     case OneToOneBlockRing.BLOCK -> {
-                        assertEquals(next, ring.lastBlockNo(), "blocks leave in block order");
+                        final int stripe = (int) (ring.lastBlockNo() / stripeLength);
+                        final long next = nextOf[stripe];
+                        assertEquals(next, ring.lastBlockNo(), "blocks leave in block order in stripe " + stripe);
+                        stripeOfReads.add(stripe);
                         final int slot = ring.lastSlot();
                         final int length = slots.rawLength[slot];
                         assertEquals(Math.min(blockSize, disk.size() - next * blockSize), length);
                         assertEquals(-1, slots.in[slot].asSlice(0, length)
                             .mismatch(image.asSlice(next * blockSize, length)), "content of block " + next);
-                        next++;
+                        nextOf[stripe]++;
+                        accounted++;
                         blocksSeen++;
                         assertTrue(free.offer(OneToOneBlockRing.BLOCK, slot, -1, 0));
                     }
                     case OneToOneBlockRing.ZERO_RUN -> {
-                        assertEquals(next, ring.lastBlockNo(), "zero runs leave in block order");
+                        final int stripe = (int) (ring.lastBlockNo() / stripeLength);
+                        final long next = nextOf[stripe];
+                        assertEquals(next, ring.lastBlockNo(), "zero runs leave in block order in stripe " + stripe);
+                        assertTrue(next + ring.lastCount() <= Math.min(blockCount, (stripe + 1) * stripeLength),
+                            "zero run crosses the end of stripe " + stripe);
                         for (long b = next; b < next + ring.lastCount(); b++) {
                             assertTrue(isZeroBlock(disk, b), "block " + b + " sent as zero holds data");
                         }
-                        next += ring.lastCount();
+                        nextOf[stripe] += ring.lastCount();
+                        accounted += ring.lastCount();
                     }
                     case OneToOneBlockRing.END -> {
                         assertEquals(blockCount, ring.lastBlockNo());
@@ -198,8 +273,17 @@ class AsyncReadBackupTest {
             }
             thread.join();
             assertFalse(state.failed(), () -> String.valueOf(state.failure()));
-            assertEquals(blockCount, next, "every block accounted for");
+            for (int i = 0; i < stripes; i++) {
+                assertEquals(Math.min(blockCount, (i + 1) * stripeLength), nextOf[i], "stripe " + i + " complete");
+            }
+            assertEquals(blockCount, accounted, "every block accounted for once");
             assertTrue(blocksSeen > 0);
+            if (stripes > 1) { // turns: the first reads come from different stripes, not one stripe after another
+                final long readStripes = stripeOfReads.stream().distinct().count(); // stripes with data
+                assertTrue(readStripes > 1, "data in one stripe only: the test disk is too small");
+                assertEquals(readStripes, stripeOfReads.stream().limit(stripes * 2L).distinct().count(),
+                    "reads of the first turns " + stripeOfReads.subList(0, Math.min(20, stripeOfReads.size())));
+            }
             return agent;
         }
     }

@@ -156,4 +156,74 @@ class PointRoundTripTest {
             assertThrows(IllegalArgumentException.class, () -> w.finish(m));
         }
     }
+
+    /**
+     * Writes blocks in the order a striped backup produces: {@code stripes} ascending sequences interleaved one
+     * entry at a time (runs of zero entries taken whole), then checks bytes and CRC against the in-order file.
+     */
+    private Path writeInterleaved(final long virtualSize, final int stripes, final Manifest manifest)
+            throws IOException {
+        final Path p = dir.resolve("striped-" + stripes + ".point.tmp");
+        try (PointWriter w = PointWriter.create(p, BLOCK_SIZE, virtualSize)) {
+            final long count = w.blockCount();
+            final long length = (count + stripes - 1) / stripes;
+            final long[] next = new long[stripes];
+            for (int s = 0; s < stripes; s++) {
+                next[s] = s * length;
+            }
+            boolean more = true;
+            while (more) {
+                more = false;
+                for (int s = 0; s < stripes; s++) {
+                    final long end = Math.min(count, (s + 1) * length);
+                    if (next[s] >= end) {
+                        continue;
+                    }
+                    more = true;
+                    final long b = next[s];
+                    if (isZero(b)) {
+                        long n = 1;
+                        while (b + n < end && isZero(b + n)) {
+                            n++;
+                        }
+                        w.putZerosAt(b, n);
+                        next[s] = b + n;
+                    } else {
+                        w.putEntryAt(b, idHi((int) b + 1), idLo((int) b + 1));
+                        next[s] = b + 1;
+                    }
+                }
+            }
+            assertEquals(count, w.entries());
+            w.finish(manifest);
+        }
+        return p;
+    }
+
+    @Test
+    void shouldWriteSameBytesWhenEntriesComeInInterleavedStripes() throws IOException {
+        final long virtualSize = 70_000L * BLOCK_SIZE - 77; // map larger than a lane, last block short
+        final Manifest m = fullManifest();
+        final byte[] inOrder = Files.readAllBytes(write(virtualSize, m));
+        for (int stripes : new int[] {2, 5, PointWriter.LANES, PointWriter.LANES + 3}) { // more stripes than lanes
+            final Path p = writeInterleaved(virtualSize, stripes, m);
+            assertArrayEquals(inOrder, Files.readAllBytes(p), stripes + " stripes");
+            assertReadsBack(p, virtualSize, m);
+        }
+    }
+
+    @Test
+    void shouldRefuseSecondEntryForOneBlockWhenWritingOutOfOrder() throws IOException {
+        final Path p = dir.resolve("twice.point.tmp");
+        try (PointWriter w = PointWriter.create(p, BLOCK_SIZE, 10L * BLOCK_SIZE)) {
+            w.putEntryAt(0, 1, 1);
+            w.putEntryAt(1, 2, 2);
+            w.putEntryAt(5, 6, 6);
+            assertThrows(IllegalStateException.class, () -> w.putEntryAt(1, 9, 9), "in-order block written again");
+            assertThrows(IllegalStateException.class, () -> w.putZerosAt(4, 2), "out-of-order block again");
+            assertThrows(IllegalStateException.class, () -> w.putEntryAt(10, 1, 1), "past the map");
+            assertThrows(IllegalStateException.class, () -> w.putEntryAt(-1, 1, 1), "before the map");
+        }
+        assertFalse(Files.exists(p));
+    }
 }
