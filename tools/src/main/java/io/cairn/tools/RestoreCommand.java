@@ -126,7 +126,7 @@ final class RestoreCommand implements Command {
         final String sync = r.durable()
                 ? String.format("final sync %s (after %d background syncs, %s)", Units.seconds(r.syncNs()),
                         r.backgroundSyncs(), Units.seconds(r.backgroundSyncNs()))
-                : "not synced (--no-sync: the kernel writes the data back later)";
+                : "not synced (--no-sync: the data may still sit in the device's volatile cache)";
         err.printf("restore %s of %s to %s: %s (%d data blocks, %d zero blocks, wrote %s in %d writes) in %s, %s;"
                         + " %s; bottleneck: %s%n",
                 r.pointId(), r.disk(), r.target(), Units.bytes(r.virtualSize()), r.blocksData(), r.blocksZero(),
@@ -146,9 +146,9 @@ final class RestoreCommand implements Command {
                   --force       replace an existing file at PATH
                   --format F    raw (default) or vhdx (a dynamic VHDX; the default when PATH ends in .vhdx)
                   --threads N   decode threads (default: number of cores; reads and writes have their own)
-                  --no-sync     write raw files and devices through the page cache and never sync: returns as
-                                soon as the kernel has the data (like zstd -d, borg extract, restic restore),
-                                which it writes back later; a crash soon after can lose it. For scratch restores.
+                  --no-sync     never sync raw files and devices: returns as soon as the last write returns
+                                (like zstd -d, borg extract, restic restore); the device may still hold the data in
+                                its volatile cache, and a crash soon after can lose it. For scratch restores.
                                 Without it (the default) the restored disk is on stable storage when cairn exits.
                 """;
     }

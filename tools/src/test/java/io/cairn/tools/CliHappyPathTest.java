@@ -106,7 +106,7 @@ class CliHappyPathTest {
         final Result r = assertOk(exec("restore", "--repo", repo.toString(), "--disk", "d", "--to", out.toString(),
                 "--no-sync"));
 
-        TestImages.assertRestored(snap, out); // an unaligned end, written through the page cache
+        TestImages.assertRestored(snap, out); // O_DIRECT, and an unaligned end through the buffered tail descriptor
         assertTrue(r.stderr().contains("not synced (--no-sync"), r.stderr());
         assertFalse(r.stderr().contains("final sync"), r.stderr());
         assertFalse(Files.exists(tmp.resolve("nosync.img.cairn-partial")));

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * disk, after the background syncs: only what they left); {@code backgroundSyncs} and {@code backgroundSyncNs}
  * count the fdatasyncs that ran beside the restore and their time; {@code writes} counts write calls (data runs
  * are coalesced, so far fewer than blocks). {@code durable} is false for a restore run without syncs
- * ({@code --no-sync}): its data reaches the disk when the kernel writes it back.
+ * ({@code --no-sync}): its data went to the device (O_DIRECT) or the page cache, but was never flushed.
  */
 public record RestoreResult(String pointId, String disk, Path target, long virtualSize, long blocksData,
                             long blocksZero, long bytesWritten, long durationNs, long bytesRead, long writes,

@@ -38,7 +38,7 @@ final class RestoreTarget implements AutoCloseable {
     private final LinuxFile file;
     private final VhdxWriter vhdx;
     private final boolean blockDevice;
-    /** False: no syncs at all ({@code --no-sync}); the VHDX writer still syncs its file. */
+    /** False: no syncs at all ({@code --no-sync}), still O_DIRECT; the VHDX writer still syncs its file. */
     private final boolean durable;
     /** Buffered descriptor for the unaligned end of the disk, opened on first use (direct {@link #file} only). */
     private LinuxFile tailFile;
@@ -68,8 +68,8 @@ final class RestoreTarget implements AutoCloseable {
     }
 
     /**
-     * @param durable false: raw files and devices are written through the page cache and never synced (no
-     *                background syncs whatever the interval, no final fdatasync, a plain rename)
+     * @param durable false: raw files and devices are never synced (no background syncs whatever the interval, no
+     *                final fdatasync, a plain rename); they are still written with O_DIRECT where allowed
      */
     static RestoreTarget open(final Path target, final long size, final boolean force, final RestoreFormat format,
                               final long syncIntervalBytes, final boolean durable) throws IOException {
@@ -104,8 +104,8 @@ final class RestoreTarget implements AutoCloseable {
                             + "; restore it raw or give a file path");
                 }
                 probe.close();
-                return new RestoreTarget(target, target, durable ? LinuxFile.openWriteDirect(target, false, false)
-                        : LinuxFile.openWrite(target, false, false), null, true, durable);
+                return new RestoreTarget(target, target, LinuxFile.openWriteDirect(target, false, false), null, true,
+                        durable);
             }
             probe.close();
             if (!force) {
@@ -123,8 +123,7 @@ final class RestoreTarget implements AutoCloseable {
             return new RestoreTarget(target, partial, null,
                     VhdxWriter.create(partial, size, VhdxWriter.defaultBlockSize(size)), false, true);
         }
-        final LinuxFile f = durable ? LinuxFile.openWriteDirect(partial, true, true)
-                : LinuxFile.openWrite(partial, true, true);
+        final LinuxFile f = LinuxFile.openWriteDirect(partial, true, true);
         try {
             f.truncate(size);
         } catch (IOException e) {
