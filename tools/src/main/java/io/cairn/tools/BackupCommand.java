@@ -135,22 +135,19 @@ final class BackupCommand implements Command {
     }
 
     private static Tuning tuning(final Args a) {
-        final int workers = a.get("workers") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
-                : Integer.parseInt(a.get("workers"));
-        final String stripes = a.get("read-stripes");
-        int n = 0;
-        if (stripes != null) {
-            try {
-                n = Integer.parseInt(stripes);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > MAX_READ_STRIPES) {
-                throw new UsageException("--read-stripes takes a number from 1 to " + MAX_READ_STRIPES + ", got '"
-                        + stripes + "'");
-            }
-        }
-        return new Tuning(workers, n);
+        return new Tuning(a.intInRange("workers", 1, MAX_THREADS, defaultThreads()),
+                a.intInRange("read-stripes", 1, MAX_READ_STRIPES, 0));
+    }
+
+    /** Each worker adds 4 slots (a block and its compressed copy each): 32 workers already hold ~280 MiB. */
+    static final int MAX_THREADS = 32;
+
+    /**
+     * One per core, at most 16: 16 zstd-1 workers already outrun most storage, and the slot pool (and the
+     * process's direct memory, capped with the heap at 512 MiB) grows with every worker.
+     */
+    static int defaultThreads() {
+        return Math.max(1, Math.min(16, Runtime.getRuntime().availableProcessors()));
     }
 
     /** More stripes than the point writer has lanes would flush a lane at every turn. */
@@ -353,7 +350,7 @@ final class BackupCommand implements Command {
                   --nbd ADDRESS the NBD server that QEMU already runs (unix socket path or HOST:PORT): Cairn adds
                                 and removes its own export there. Without it Cairn starts a server on a private
                                 unix socket and stops it afterwards.
-                  --workers N   hash/compress threads (default: number of cores)
+                  --workers N   hash/compress threads, 1 to 32 (default: number of cores, at most 16)
                   --read-stripes N
                                 read an image file or block device as N stripes in turn (1 to 8; default 4-7,
                                 5 on 2 cores), so that reading empty space overlaps compressing data; 1 reads

@@ -37,7 +37,7 @@ final class QuickstartCommand implements Command {
         final Path dir = Path.of(a.get("dir") == null ? "cairn-quickstart" : a.get("dir")).toAbsolutePath();
         prepare(dir);
         final Path repoDir = dir.resolve("repo");
-        final int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        final int cores = BackupCommand.defaultThreads();
         final boolean ok = a.positionals().isEmpty() ? sample(dir, repoDir, cores, err)
                 : source(Path.of(a.positionals().getFirst()), dir, repoDir, cores, err);
         out.println(ok ? "quickstart OK: repository " + repoDir : "quickstart FAILED (see above)");

@@ -37,8 +37,7 @@ final class RestoreCommand implements Command {
         for (String w : skipped) {
             err.println("cairn: warning: " + w);
         }
-        final int threads = a.get("threads") == null ? Math.max(1, Runtime.getRuntime().availableProcessors())
-                : Integer.parseInt(a.get("threads"));
+        final int threads = a.intInRange("threads", 1, BackupCommand.MAX_THREADS, BackupCommand.defaultThreads());
         final Path to = Path.of(a.require("to"));
         final RestoreFormat format;
         try {
@@ -145,7 +144,7 @@ final class RestoreCommand implements Command {
                 renamed when complete) or a block device, checking every block's CRC and id as it is read.
                   --force       replace an existing file at PATH
                   --format F    raw (default) or vhdx (a dynamic VHDX; the default when PATH ends in .vhdx)
-                  --threads N   decode threads (default: number of cores; reads and writes have their own)
+                  --threads N   decode threads, 1 to 32 (default: cores, at most 16; reads and writes have their own)
                   --no-sync     never sync raw files and devices: returns as soon as the last write returns
                                 (like zstd -d, borg extract, restic restore); the device may still hold the data in
                                 its volatile cache, and a crash soon after can lose it. For scratch restores.

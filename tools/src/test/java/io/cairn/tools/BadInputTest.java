@@ -128,12 +128,20 @@ class BadInputTest {
     }
 
     @Test
-    void shouldExitUsageWhenReadStripesOutOfRange() throws IOException {
+    void shouldExitUsageWhenThreadOrStripeCountsOutOfRange() throws IOException {
         for (String bad : new String[] {"0", "9", "many"}) {
             final Result res = exec("backup", "--repo", repo(), "--disk", "a", "--read-stripes", bad,
                 r.imageA().toString());
             assertOneErrorLine(res, Cairn.USAGE, "--read-stripes takes a number from 1 to 8, got '" + bad + "'");
         }
+        for (String[] bad : new String[][] {{"--workers", "0"}, {"--workers", "abc"}, {"--workers", "33"}}) {
+            final Result res = exec("backup", "--repo", repo(), "--disk", "a", bad[0], bad[1], r.imageA().toString());
+            assertOneErrorLine(res, Cairn.USAGE, bad[0] + " takes a number from 1 to 32, got '" + bad[1] + "'");
+        }
+        final Result threads = exec("restore", "--repo", repo(), "--disk", "a", "--to",
+            tmp.resolve("never.img").toString(), "--threads", "-1");
+        assertOneErrorLine(threads, Cairn.USAGE, "--threads takes a number from 1 to 32, got '-1'");
+        assertFalse(Files.exists(tmp.resolve("never.img")));
         assertRepositoryUnchangedAndRestorable();
         assertOk(exec("backup", "--repo", repo(), "--disk", "a", "--read-stripes", "1", r.imageA().toString()));
     }

@@ -82,6 +82,27 @@ public final class Args {
         return positionals;
     }
 
+    /**
+     * The whole number given for {@code --name}, which must lie in [min, max], or {@code absent} when the option
+     * is not given; anything else is a usage error naming the option, the range and what was given.
+     */
+    public int intInRange(final String name, final int min, final int max, final int absent) {
+        final String v = values.get(name);
+        if (v == null) {
+            return absent;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            n = min - 1;
+        }
+        if (n < min || n > max || min > max) {
+            throw new UsageException("--" + name + " takes a number from " + min + " to " + max + ", got '" + v + "'");
+        }
+        return n;
+    }
+
     /** Parses sizes like 1048576, 64K, 64KiB, 1M, 1MiB, 8M (binary units). */
     public static long parseSize(final String s) {
         final String t = s.trim().toUpperCase(java.util.Locale.ROOT).replace("IB", "").replace("B", "");
