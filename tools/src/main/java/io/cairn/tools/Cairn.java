@@ -43,6 +43,7 @@ public final class Cairn {
             Map.entry("immutable", new ImmutableCommand()),
             Map.entry("compact", new CompactCommand()),
             Map.entry("move", new MoveCommand()),
+            Map.entry("copy", new CopyCommand()),
             Map.entry("quickstart", new QuickstartCommand()));
 
     /** Commands that read or write disks or packs through FFM (LinuxFile, io_uring). */
@@ -164,6 +165,7 @@ public final class Cairn {
                   immutable --repo DIR --days N | --status | --lift-expired [--json]
                   compact --repo DIR [--threshold PCT] [--dry-run] [--wait] [--json]
                   move --repo DIR --disk NAME --to-repo DIR2 [--json]
+                  copy --repo DIR --disk NAME --to-repo DIR2 [--json]
 
                 Run 'cairn COMMAND --help' for a command's options.
                 Exit codes: 0 ok, 1 failed or damage found, 2 bad usage, 3 repository locked.

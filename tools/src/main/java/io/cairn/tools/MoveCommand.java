@@ -75,7 +75,7 @@ final class MoveCommand implements Command {
             case MOVED -> p.blocksCopied() + " blocks copied (" + Units.bytes(p.bytesCopied())
                     + "), verified in the target, removed from the source";
             case SKIPPED -> "already in the target (an interrupted move copied it): verified, removed from the source";
-            case NOT_REMOVED, FAILED -> p.message();
+            case COPIED, NOT_REMOVED, FAILED -> p.message();
         };
         return String.format("%-11s  %-36s  %s", p.status().jsonName(), p.id(), detail);
     }

@@ -45,6 +45,12 @@ import java.util.function.Consumer;
  * Crash tests pause (see {@link DebugPause}) at {@code move-after-pack-publish}, {@code move-after-point-publish}
  * (the point in both repositories) and {@code move-after-source-delete}; each is passed once per pack or point, so
  * {@code NAME#K} picks the K-th.
+ * <p>
+ * {@link #copying} makes the same job a backup copy ({@code cairn copy}): the same per-point steps, but the source
+ * keeps every point, and a point already in the target (byte-identical: an earlier copy published it only after
+ * checking all its blocks there) is skipped without reading it again, so a copy run after each backup moves only
+ * the new points and the blocks the target lacks. Its pause points are {@code copy-after-pack-publish} and
+ * {@code copy-after-point-publish}.
  */
 public final class MoveJob {
     /** Value in the run's id set: the id was met by the copy phase (so dedup counts it once). */
@@ -55,15 +61,32 @@ public final class MoveJob {
     private final Repository source;
     private final Consumer<String> warnings;
     private final Consumer<PointOutcome> onPoint;
+    /** True for a copy: the source keeps its points. */
+    private final boolean keepSource;
+    /** "move" or "copy": lock holder names, pause points and messages. */
+    private final String verb;
 
     /**
      * @param warnings receives damaged packs that were left out of an index (their blocks count as absent)
      * @param onPoint  receives each point's outcome as soon as it is known (for progress lines)
      */
     public MoveJob(final Repository source, final Consumer<String> warnings, final Consumer<PointOutcome> onPoint) {
+        this(source, warnings, onPoint, false);
+    }
+
+    private MoveJob(final Repository source, final Consumer<String> warnings, final Consumer<PointOutcome> onPoint,
+                    final boolean keepSource) {
         this.source = source;
         this.warnings = warnings;
         this.onPoint = onPoint;
+        this.keepSource = keepSource;
+        this.verb = keepSource ? "copy" : "move";
+    }
+
+    /** The backup copy job: as a move, but every point stays in the source (see the class comment). */
+    public static MoveJob copying(final Repository source, final Consumer<String> warnings,
+                                  final Consumer<PointOutcome> onPoint) {
+        return new MoveJob(source, warnings, onPoint, true);
     }
 
     /**
@@ -107,7 +130,7 @@ public final class MoveJob {
     }
 
     private String command(final String disk, final Repository lockedOne) {
-        return "move --disk " + disk + (lockedOne == source ? " (source)" : " (target)");
+        return verb + " --disk " + disk + (lockedOne == source ? " (source)" : " (target)");
     }
 
     private MoveResult moveLocked(final String disk, final Repository target, final boolean created, final long t0)
@@ -122,7 +145,7 @@ public final class MoveJob {
                      "target pack ignored (damaged); its blocks are copied again: " + e.getMessage()));
              BlockIndex runIds = new BlockIndex(Math.max(1024, sourceCatalog.index().size()));
              RecordCopier copier = new RecordCopier(source, sourceCatalog, target, targetCatalog,
-                     "move-after-pack-publish");
+                     verb + "-after-pack-publish");
              TargetRecordCheck check = new TargetRecordCheck(target, targetCatalog, targetCatalog.packCount(),
                      runIds)) {
             final long[] deduplicated = new long[1];
@@ -158,6 +181,9 @@ public final class MoveJob {
                 if (!PointFiles.sameBytes(p.path(), targetFile)) {
                     throw new PointConflictException(targetFile);
                 }
+                if (keepSource) { // copied by an earlier run, which checked every block before publishing it
+                    return new PointOutcome(p.id(), PointOutcome.Status.SKIPPED, 0, 0, null);
+                }
                 resumed = true;
             }
             requireBlocksAvailable(map, copier);
@@ -170,7 +196,7 @@ public final class MoveJob {
                 PointFiles.copy(p.path(), tmp);
                 target.publishPoint(p.disk(), p.id(), tmp);
                 published = true;
-                DebugPause.at("move-after-point-publish");
+                DebugPause.at(verb + "-after-point-publish");
             }
             checkPointFile(p, targetFile);
         } catch (CorruptRepositoryException | PointConflictException e) {
@@ -179,10 +205,14 @@ public final class MoveJob {
                 dropTargetCopy(target, p, targetFile);
             }
             return new PointOutcome(p.id(), PointOutcome.Status.FAILED, copier.recordsCopied() - records0,
-                    copier.bytesCopied() - bytes0, "not moved, left in the source: " + e.getMessage());
+                    copier.bytesCopied() - bytes0, (keepSource ? "not copied: " : "not moved, left in the source: ")
+                    + e.getMessage());
         }
         final long records = copier.recordsCopied() - records0;
         final long bytes = copier.bytesCopied() - bytes0;
+        if (keepSource) {
+            return new PointOutcome(p.id(), PointOutcome.Status.COPIED, records, bytes, null);
+        }
         try {
             source.deletePoint(p);
         } catch (NoSuchFileException gone) {
@@ -279,13 +309,14 @@ public final class MoveJob {
         final RepositoryConfig s = source.config();
         final RepositoryConfig t = target.config();
         if (s.blockSize() != t.blockSize()) {
-            throw new IllegalArgumentException("cannot move between repositories of different block sizes: "
+            throw new IllegalArgumentException("cannot " + verb + " between repositories of different block sizes: "
                     + source.dir() + " has " + s.blockSize() + " bytes, " + target.dir() + " has " + t.blockSize()
-                    + " (a restore point's block map fits only its block size); nothing was moved");
+                    + " (a restore point's block map fits only its block size); nothing was " + (keepSource ? "copied" : "moved"));
         }
         if (!s.blockIdAlgorithm().equals(t.blockIdAlgorithm())) {
-            throw new IllegalArgumentException("cannot move between repositories of different block id algorithms: "
-                    + s.blockIdAlgorithm() + " and " + t.blockIdAlgorithm() + "; nothing was moved");
+            throw new IllegalArgumentException("cannot " + verb + " between repositories of different block id"
+                    + " algorithms: " + s.blockIdAlgorithm() + " and " + t.blockIdAlgorithm() + "; nothing was "
+                    + (keepSource ? "copied" : "moved"));
         }
     }
 

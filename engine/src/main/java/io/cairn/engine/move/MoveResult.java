@@ -29,6 +29,11 @@ public record MoveResult(String disk, Path source, Path target, boolean targetCr
         return count(PointOutcome.Status.MOVED);
     }
 
+    /** Points a copy copied and verified in the target (the source keeps them). */
+    public long pointsCopied() {
+        return count(PointOutcome.Status.COPIED);
+    }
+
     /** Points an earlier, interrupted run had already copied: verified and removed from the source by this run. */
     public long pointsSkipped() {
         return count(PointOutcome.Status.SKIPPED);

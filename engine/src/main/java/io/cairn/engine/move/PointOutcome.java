@@ -14,7 +14,12 @@ public record PointOutcome(String id, Status status, long blocksCopied, long byt
     public enum Status {
         /** Copied into the target, verified there, removed from the source. */
         MOVED("moved"),
-        /** Already in the target, byte-identical (an interrupted move copied it): verified, removed from the source. */
+        /** A copy ({@link MoveJob#copying}): copied into the target and verified there; the source keeps it. */
+        COPIED("copied"),
+        /**
+         * Already in the target, byte-identical: a move (an interrupted one copied it) verifies it and removes it from
+         * the source; a copy leaves it alone (an earlier copy checked it before publishing it).
+         */
         SKIPPED("skipped"),
         /** Copied and verified in the target, but removing it from the source failed: it is in both. */
         NOT_REMOVED("not_removed"),
