@@ -1,22 +1,13 @@
 package io.cairn.tools;
 
-import io.cairn.engine.json.Json;
 import io.cairn.engine.move.MoveJob;
 import io.cairn.engine.move.MoveResult;
 import io.cairn.engine.move.PointOutcome;
-import io.cairn.format.Ids;
 import io.cairn.format.Repository;
-import io.cairn.tools.cli.Args;
-import io.cairn.tools.cli.UsageException;
 import io.cairn.tools.cli.Units;
 
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * {@code cairn move --repo DIR --disk NAME --to-repo DIR2 [--json]}: moves every restore point of a disk to another
@@ -24,53 +15,14 @@ import java.util.Set;
  * restore point (or one JSON object); stderr: the summary. Exit 1 when any point was not moved or not removed from
  * the source (the rest still moved); a rerun finishes an interrupted or partial move.
  */
-final class MoveCommand implements Command {
+final class MoveCommand extends PointTransferCommand {
     @Override
-    public int run(final String[] argv, final PrintStream out, final PrintStream err) throws Exception {
-        final Args a = Args.parse(argv, 1, Set.of("repo", "disk", "to-repo"), Set.of("json"));
-        if (!a.positionals().isEmpty()) {
-            throw new UsageException("unexpected argument " + a.positionals().getFirst());
-        }
-        final String disk = a.require("disk");
-        if (!Ids.isDiskName(disk)) {
-            throw new UsageException("invalid disk name '" + disk + "': use 1-64 of A-Z a-z 0-9 . _ -");
-        }
-        final Path to = Path.of(a.require("to-repo"));
-        final Repository repo = Repository.open(Path.of(a.require("repo")));
-        if (Files.exists(to) && Files.isSameFile(repo.dir(), to)) {
-            throw new UsageException("--to-repo " + to + " is the same repository as --repo " + repo.dir());
-        }
-        final boolean json = a.flag("json");
-        final List<String> warnings = new ArrayList<>();
-        final MoveResult r;
-        try {
-            r = new MoveJob(repo, warnings::add, p -> {
-                if (!json) {
-                    out.println(line(p));
-                    out.flush();
-                }
-            }).run(disk, to);
-        } finally {
-            for (String w : warnings) {
-                err.println("cairn: warning: " + w);
-            }
-        }
-        if (json) {
-            out.println(Json.write(toJson(r)));
-        }
-        if (r.targetCreated()) {
-            err.println("created repository " + r.target() + " with the source's settings (block size "
-                    + repo.config().blockSize() + ", compression " + repo.config().compressionSpec() + ")");
-        }
-        if (!r.complete()) {
-            err.println("cairn: error: " + incomplete(r));
-            return Cairn.FAILED;
-        }
-        err.println(summary(r));
-        return Cairn.OK;
+    MoveJob job(final Repository source, final Consumer<String> warnings, final Consumer<PointOutcome> onPoint) {
+        return new MoveJob(source, warnings, onPoint);
     }
 
-    static String line(final PointOutcome p) {
+    @Override
+    String line(final PointOutcome p) {
         final String detail = switch (p.status()) {
             case MOVED -> p.blocksCopied() + " blocks copied (" + Units.bytes(p.bytesCopied())
                     + "), verified in the target, removed from the source";
@@ -80,7 +32,8 @@ final class MoveCommand implements Command {
         return String.format("%-11s  %-36s  %s", p.status().jsonName(), p.id(), detail);
     }
 
-    static String summary(final MoveResult r) {
+    @Override
+    String summary(final MoveResult r) {
         final long done = r.pointsMoved() + r.pointsSkipped();
         return String.format("move of disk %s to %s: %d restore point%s moved (%d of them already copied by an"
                         + " earlier run), %d blocks copied (%s) in %d pack%s, %d already in the target, %s%s",
@@ -92,50 +45,23 @@ final class MoveCommand implements Command {
     }
 
     /** The one error line of a partial move: what is left where, and the first reason. */
-    static String incomplete(final MoveResult r) {
+    @Override
+    String incomplete(final MoveResult r) {
         final long notMoved = r.pointsFailed();
         final long both = r.pointsNotRemoved();
-        PointOutcome first = null;
-        for (PointOutcome p : r.points()) {
-            if (p.message() != null) {
-                first = p;
-                break;
-            }
-        }
+        final PointOutcome first = firstProblem(r);
         return String.format("move of disk %s incomplete: %d of %d restore points moved, %d left in the source only,"
                         + " %d in both repositories; first problem: %s: %s (run the move again once it is fixed)",
                 r.disk(), r.pointsMoved() + r.pointsSkipped(), r.points().size(), notMoved, both,
                 first == null ? "-" : first.id(), first == null ? "-" : first.message());
     }
 
-    static Map<String, Object> toJson(final MoveResult r) {
-        final Map<String, Object> m = Json.object();
-        m.put("disk", r.disk());
-        m.put("source", r.source().toString());
-        m.put("target", r.target().toString());
-        m.put("target_created", r.targetCreated());
-        m.put("complete", r.complete());
+    @Override
+    void putPointCounts(final Map<String, Object> m, final MoveResult r) {
         m.put("points_moved", r.pointsMoved());
         m.put("points_skipped", r.pointsSkipped());
         m.put("points_not_removed", r.pointsNotRemoved());
         m.put("points_failed", r.pointsFailed());
-        m.put("bytes_copied", r.bytesCopied());
-        m.put("blocks_copied", r.blocksCopied());
-        m.put("blocks_deduplicated", r.blocksDeduplicated());
-        m.put("packs_written", r.packsWritten());
-        m.put("duration_s", r.durationNs() / 1e9);
-        final List<Object> points = new ArrayList<>();
-        for (PointOutcome p : r.points()) {
-            final Map<String, Object> o = Json.object();
-            o.put("id", p.id());
-            o.put("status", p.status().jsonName());
-            o.put("blocks_copied", p.blocksCopied());
-            o.put("bytes_copied", p.bytesCopied());
-            o.put("message", p.message());
-            points.add(o);
-        }
-        m.put("points", points);
-        return m;
     }
 
     @Override

@@ -27,6 +27,21 @@ final class CliChecks {
     }
 
     /** Asserts exit code 0. */
+    /** What a process paused by CAIRN_DEBUG_PAUSE_AT prints on stderr before the pause point's name. */
+    static final String PAUSED = "cairn-debug-paused: ";
+
+    /**
+     * Runs the CLI with {@code CAIRN_DEBUG_PAUSE_AT=pausePoint}, waits until it pauses there, and kills it with
+     * SIGKILL (asserting the exit code of a killed process).
+     */
+    static void killAtPause(final String pausePoint, final String... args) {
+        try (CairnProcess.Running running = CairnProcess.cairn().env("CAIRN_DEBUG_PAUSE_AT", pausePoint).start(args)) {
+            assertEquals(PAUSED + pausePoint, running.awaitStderrLine(PAUSED));
+            final Result killed = running.kill9();
+            assertEquals(KillScenario.KILLED, killed.exitCode(), killed::describe);
+        }
+    }
+
     static Result assertOk(final Result r) {
         assertEquals(Cairn.OK, r.exitCode(), () -> "expected success\n" + r.describe());
         return r;

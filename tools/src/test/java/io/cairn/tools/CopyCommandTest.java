@@ -1,7 +1,6 @@
 package io.cairn.tools;
 
 import io.cairn.tools.CairnProcess.Result;
-import io.cairn.tools.CairnProcess.Running;
 import io.cairn.tools.TestImages.Snapshot;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,19 +10,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
-import static io.cairn.tools.CairnProcess.cairn;
 import static io.cairn.tools.CairnProcess.exec;
 import static io.cairn.tools.CliChecks.assertOk;
 import static io.cairn.tools.CliChecks.assertOneErrorLine;
@@ -43,9 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the target, copy only what is new on a second run, and finish after a kill -9 at each pause point.
  */
 class CopyCommandTest {
-    private static final int KILLED = 128 + 9;
     private static final int BLOCK = 1024 * 1024;
-    private static final String PAUSED = "cairn-debug-paused: ";
 
     @TempDir
     static Path shared;
@@ -68,7 +60,7 @@ class CopyCommandTest {
         imageA = TestImages.mixed(shared.resolve("a.img"), 6L * TestImages.MIB + 777, 82);
         for (int v = 0; v < 2; v++) {
             if (v > 0) {
-                overwrite(imageA, 2L * BLOCK + 300, 900 + v);
+                TestImages.overwrite(imageA, 2L * BLOCK + 300, 900 + v);
             }
             final String id = backup(template, "a", imageA);
             A.add(id);
@@ -110,7 +102,7 @@ class CopyCommandTest {
         assertOk(exec("copy", "--repo", repo.toString(), "--disk", "a", "--to-repo", target.toString()));
         final Path image = tmp.resolve("a3.img");
         Files.copy(imageA, image);
-        overwrite(image, 4L * BLOCK + 10, 77); // one block changes
+        TestImages.overwrite(image, 4L * BLOCK + 10, 77); // one block changes
         final String third = backup(repo, "a", image);
 
         final Result r = assertOk(exec("copy", "--repo", repo.toString(), "--disk", "a", "--to-repo",
@@ -134,12 +126,7 @@ class CopyCommandTest {
     void shouldFinishOnRerunWhenKilledAtPausePoint(final String pausePoint) throws IOException {
         copyTemplate();
         final Map<String, byte[]> before = contents(repo);
-        try (Running running = cairn().env("CAIRN_DEBUG_PAUSE_AT", pausePoint)
-                .start("copy", "--repo", repo.toString(), "--disk", "a", "--to-repo", target.toString())) {
-            assertEquals(PAUSED + pausePoint, running.awaitStderrLine(PAUSED));
-            final Result killed = running.kill9();
-            assertEquals(KILLED, killed.exitCode(), killed::describe);
-        }
+        CliChecks.killAtPause(pausePoint, "copy", "--repo", repo.toString(), "--disk", "a", "--to-repo", target.toString());
 
         assertSourceUnchanged(before);
         assertVerifyClean(target);
@@ -197,19 +184,6 @@ class CopyCommandTest {
         assertEquals(before.keySet(), now.keySet(), "the source's files");
         for (Map.Entry<String, byte[]> e : before.entrySet()) {
             assertTrue(java.util.Arrays.equals(e.getValue(), now.get(e.getKey())), "changed: " + e.getKey());
-        }
-    }
-
-    /** Writes 4 KiB of random bytes at offset (so that the block there changes). */
-    private static void overwrite(final Path image, final long offset, final long seed) throws IOException {
-        final byte[] b = new byte[4096];
-        new SplittableRandom(seed).nextBytes(b);
-        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
-            final ByteBuffer buf = ByteBuffer.wrap(b);
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                pos += ch.write(buf, pos);
-            }
         }
     }
 }

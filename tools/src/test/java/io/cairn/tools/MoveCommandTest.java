@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import static io.cairn.tools.CairnProcess.cairn;
@@ -46,9 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * state as an uninterrupted move.
  */
 class MoveCommandTest {
-    private static final int KILLED = 128 + 9;
     private static final int BLOCK = 1024 * 1024;
-    private static final String PAUSED = "cairn-debug-paused: ";
 
     @TempDir
     static Path shared;
@@ -80,8 +77,8 @@ class MoveCommandTest {
         final Path a = TestImages.mixed(shared.resolve("a.img"), 8L * TestImages.MIB + 4_321, 71);
         for (int v = 0; v < 3; v++) {
             if (v > 0) { // blocks 5 and 7 change; the first blocks (and the first record of the first pack) stay
-                overwrite(a, 5L * BLOCK + 100, 500 + v);
-                overwrite(a, 7L * BLOCK + 200, 700 + v);
+                TestImages.overwrite(a, 5L * BLOCK + 100, 500 + v);
+                TestImages.overwrite(a, 7L * BLOCK + 200, 700 + v);
             }
             final String id = backup(template, "a", a);
             if (v == 0) {
@@ -139,8 +136,8 @@ class MoveCommandTest {
         backup(target, "other", shared.resolve("b.img")); // unrelated content
         final Path oldA = tmp.resolve("a-old.img");
         Files.copy(shared.resolve("a.img"), oldA);
-        overwrite(oldA, 5L * BLOCK + 100, 1); // the target knows every block of "a" but blocks 5 and 7
-        overwrite(oldA, 7L * BLOCK + 200, 2);
+        TestImages.overwrite(oldA, 5L * BLOCK + 100, 1); // the target knows every block of "a" but blocks 5 and 7
+        TestImages.overwrite(oldA, 7L * BLOCK + 200, 2);
         backup(target, "a-old", oldA);
 
         final Result r = assertOk(exec("move", "--repo", repo.toString(), "--disk", "a", "--to-repo",
@@ -167,12 +164,7 @@ class MoveCommandTest {
             "move-after-point-publish#3", "move-after-source-delete", "move-after-source-delete#2"})
     void shouldFinishOnRerunWhenKilledAtPausePoint(final String pausePoint) throws IOException {
         copyTemplate();
-        try (Running running = cairn().env("CAIRN_DEBUG_PAUSE_AT", pausePoint)
-                .start("move", "--repo", repo.toString(), "--disk", "a", "--to-repo", target.toString())) {
-            assertEquals(PAUSED + pausePoint, running.awaitStderrLine(PAUSED));
-            final Result killed = running.kill9();
-            assertEquals(KILLED, killed.exitCode(), killed::describe);
-        }
+        CliChecks.killAtPause(pausePoint, "move", "--repo", repo.toString(), "--disk", "a", "--to-repo", target.toString());
 
         assertVerifyClean(repo);
         assertVerifyClean(target);
@@ -262,7 +254,7 @@ class MoveCommandTest {
         final TreeSet<String> sourceBefore = files(repo);
         try (Running backup = cairn().env("CAIRN_DEBUG_PAUSE_AT", "before-point-publish")
                 .start("backup", "--repo", locked.toString(), "--disk", "c", imageB.toString())) {
-            backup.awaitStderrLine(PAUSED);
+            backup.awaitStderrLine(CliChecks.PAUSED);
 
             assertOneErrorLine(exec("move", "--repo", repo.toString(), "--disk", "a", "--to-repo",
                     target.toString()), Cairn.LOCKED, "locked", locked.toString());
@@ -383,19 +375,6 @@ class MoveCommandTest {
             b.flip();
             b.put(0, (byte) (b.get(0) ^ 0x5A));
             ch.write(b, offset);
-        }
-    }
-
-    /** Writes 4 KiB of random bytes at offset (so that the block there changes). */
-    private static void overwrite(final Path image, final long offset, final long seed) throws IOException {
-        final byte[] b = new byte[4096];
-        new SplittableRandom(seed).nextBytes(b);
-        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
-            final ByteBuffer buf = ByteBuffer.wrap(b);
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                pos += ch.write(buf, pos);
-            }
         }
     }
 }

@@ -11,16 +11,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import static io.cairn.tools.CairnProcess.cairn;
@@ -43,8 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rules are tested in the engine's RetentionPlannerTest and RetentionPlannerPropertyTest.
  */
 class RetentionCommandTest {
-    private static final int KILLED = 128 + 9;
-    private static final String PAUSED = "cairn-debug-paused: ";
 
     @TempDir
     static Path shared;
@@ -65,8 +58,8 @@ class RetentionCommandTest {
         final Path vm = TestImages.mixed(shared.resolve("vm.img"), 6L * TestImages.MIB + 4096, 51);
         for (int v = 0; v < 6; v++) {
             if (v > 0) {
-                overwrite(vm, 0, 1000 + v);
-                overwrite(vm, TestImages.MIB, 2000 + v);
+                TestImages.overwrite(vm, 0, 1000 + v);
+                TestImages.overwrite(vm, TestImages.MIB, 2000 + v);
             }
             final String id = backup(template, "vm", vm);
             VM.add(id);
@@ -75,7 +68,7 @@ class RetentionCommandTest {
         final Path db = TestImages.mixed(shared.resolve("db.img"), 3L * TestImages.MIB, 52);
         for (int v = 0; v < 2; v++) {
             if (v > 0) {
-                overwrite(db, 0, 3000 + v);
+                TestImages.overwrite(db, 0, 3000 + v);
             }
             final String id = backup(template, "db", db);
             DB.add(id);
@@ -183,7 +176,7 @@ class RetentionCommandTest {
         copyTemplate();
         try (Running backup = cairn().env("CAIRN_DEBUG_PAUSE_AT", "before-point-publish")
                 .start("backup", "--repo", repo.toString(), "--disk", "db", shared.resolve("db.img").toString())) {
-            backup.awaitStderrLine(PAUSED);
+            backup.awaitStderrLine(CliChecks.PAUSED);
 
             assertOneErrorLine(exec("retention", "--repo", repo.toString(), "--keep-last", "1"), Cairn.LOCKED,
                     "locked");
@@ -198,12 +191,7 @@ class RetentionCommandTest {
     void shouldLeaveVerifiableRestorableRepositoryWhenKilledDuringRetention(final String pausePoint)
             throws IOException {
         copyTemplate();
-        try (Running running = cairn().env("CAIRN_DEBUG_PAUSE_AT", pausePoint)
-                .start("retention", "--repo", repo.toString(), "--disk", "vm", "--keep-last", "2")) {
-            assertEquals(PAUSED + pausePoint, running.awaitStderrLine(PAUSED));
-            final Result killed = running.kill9();
-            assertEquals(KILLED, killed.exitCode(), killed::describe);
-        }
+        CliChecks.killAtPause(pausePoint, "retention", "--repo", repo.toString(), "--disk", "vm", "--keep-last", "2");
 
         final List<String> left = ids(listPoints(repo));
         final List<String> expectedVm = pausePoint.equals("retention-before-delete") ? VM : VM.subList(1, 6);
@@ -231,18 +219,5 @@ class RetentionCommandTest {
 
     private static List<String> ids(final List<Map<String, Object>> points) {
         return points.stream().map(p -> (String) p.get("id")).toList();
-    }
-
-    /** Writes 4 KiB of random bytes at offset (so that the block there changes). */
-    private static void overwrite(final Path image, final long offset, final long seed) throws IOException {
-        final byte[] b = new byte[4096];
-        new SplittableRandom(seed).nextBytes(b);
-        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
-            final ByteBuffer buf = ByteBuffer.wrap(b);
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                pos += ch.write(buf, pos);
-            }
-        }
     }
 }

@@ -110,6 +110,19 @@ final class TestImages {
         return chosen;
     }
 
+    /** Writes 4 KiB of random bytes at offset (so that the block there changes). */
+    static void overwrite(final Path image, final long offset, final long seed) throws IOException {
+        final byte[] b = new byte[4096];
+        new SplittableRandom(seed).nextBytes(b);
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
+            final ByteBuffer buf = ByteBuffer.wrap(b);
+            long pos = offset;
+            while (buf.hasRemaining()) {
+                pos += ch.write(buf, pos);
+            }
+        }
+    }
+
     static Snapshot snapshot(final Path file) throws IOException {
         return new Snapshot(Files.size(file), sha256(file));
     }

@@ -37,6 +37,8 @@ final class SourceReaderAgent implements Runnable {
     private static final int ORDER_MASK = ORDER_CAPACITY - 1;
 
     private final BlockSource source;
+    /** The source's size, fixed when it was opened. */
+    private final long sourceSize;
     private final BlockSlots slots;
     private final OneToOneBlockRing[] toWorkers;
     private final OneToOneBlockRing freeSlots;
@@ -84,6 +86,7 @@ final class SourceReaderAgent implements Runnable {
             throw new IllegalArgumentException("queue depth " + queueDepth + " outside [1, " + QUEUE_DEPTH + "]");
         }
         this.source = source;
+        this.sourceSize = source.size();
         this.slots = slots;
         this.toWorkers = toWorkers;
         this.freeSlots = freeSlots;
@@ -203,72 +206,79 @@ final class SourceReaderAgent implements Runnable {
 
         /** Walks on until one block's read is submitted or the stripe ends (then its last run is sent). */
         void step(final BlockSource.AsyncReader reader) throws IOException {
-            final long size = source.size();
             while (next < end) {
                 if (state.failed()) {
                     return;
                 }
                 final long b = next++;
                 final long start = b * blockSize;
-                final long blockEnd = Math.min(start + blockSize, size);
-                if (changes != null && b < parentBlocks) {
-                    if (start >= changedTo) {
-                        changedFrom = changes.nextChanged(start);
-                        if (changedFrom < 0) {
-                            changedFrom = Long.MAX_VALUE;
-                            changedTo = Long.MAX_VALUE;
-                        } else {
-                            changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
-                        }
+                final long blockEnd = Math.min(start + blockSize, sourceSize);
+                if (untouched(b, start, blockEnd)) { // untouched since the parent: its ids, no read
+                    sendZeros(reader);
+                    if (unchangedCount++ == 0) {
+                        unchangedStart = b;
                     }
-                    if (changedFrom >= blockEnd && !forced(b)) { // untouched since the parent: its ids, no read
-                        if (zeroCount > 0) {
-                            enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
-                            zeroCount = 0;
-                        }
-                        if (unchangedCount == 0) {
-                            unchangedStart = b;
-                        }
-                        unchangedCount++;
-                        continue;
-                    }
-                }
-                if (unchangedCount > 0) {
-                    enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
-                    unchangedCount = 0;
-                }
-                if (start >= dataTo) {
-                    dataFrom = source.nextData(start);
-                    if (dataFrom < 0) {
-                        dataFrom = size;
-                        dataTo = Long.MAX_VALUE;
-                    } else {
-                        dataTo = Math.max(source.nextHole(dataFrom), dataFrom + 1);
-                    }
-                }
-                if (dataFrom >= blockEnd) {
-                    if (zeroCount == 0) {
-                        zeroStart = b;
-                    }
-                    zeroCount++;
                     continue;
                 }
-                if (zeroCount > 0) {
-                    enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
-                    zeroCount = 0;
+                sendUnchanged(reader);
+                if (inHole(start, blockEnd)) {
+                    if (zeroCount++ == 0) {
+                        zeroStart = b;
+                    }
+                    continue;
                 }
+                sendZeros(reader);
                 submitRead(reader, b, start, (int) (blockEnd - start));
                 return;
             }
+            sendZeros(reader);
+            sendUnchanged(reader);
+            done = true;
+        }
+
+        /** Change tracking says block b has not been written since the parent (and its ids are intact). */
+        private boolean untouched(final long b, final long start, final long blockEnd) throws IOException {
+            if (changes == null || b >= parentBlocks) {
+                return false;
+            }
+            if (start >= changedTo) {
+                changedFrom = changes.nextChanged(start);
+                if (changedFrom < 0) {
+                    changedFrom = Long.MAX_VALUE;
+                    changedTo = Long.MAX_VALUE;
+                } else {
+                    changedTo = Math.max(changes.changedEnd(changedFrom), changedFrom + 1);
+                }
+            }
+            return changedFrom >= blockEnd && !forced(b);
+        }
+
+        /** The block [start, blockEnd) lies in a hole of the source. */
+        private boolean inHole(final long start, final long blockEnd) throws IOException {
+            if (start >= dataTo) {
+                dataFrom = source.nextData(start);
+                if (dataFrom < 0) {
+                    dataFrom = sourceSize;
+                    dataTo = Long.MAX_VALUE;
+                } else {
+                    dataTo = Math.max(source.nextHole(dataFrom), dataFrom + 1);
+                }
+            }
+            return dataFrom >= blockEnd;
+        }
+
+        private void sendZeros(final BlockSource.AsyncReader reader) throws IOException {
             if (zeroCount > 0) {
                 enqueue(reader, OneToOneBlockRing.ZERO_RUN, -1, zeroStart, zeroCount);
                 zeroCount = 0;
             }
+        }
+
+        private void sendUnchanged(final BlockSource.AsyncReader reader) throws IOException {
             if (unchangedCount > 0) {
                 enqueue(reader, OneToOneBlockRing.UNCHANGED_RUN, -1, unchangedStart, unchangedCount);
                 unchangedCount = 0;
             }
-            done = true;
         }
     }
 

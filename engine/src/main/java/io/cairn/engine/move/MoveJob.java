@@ -308,15 +308,15 @@ public final class MoveJob {
     private void requireCompatible(final Repository target) {
         final RepositoryConfig s = source.config();
         final RepositoryConfig t = target.config();
+        final String nothing = "; nothing was " + (keepSource ? "copied" : "moved");
         if (s.blockSize() != t.blockSize()) {
             throw new IllegalArgumentException("cannot " + verb + " between repositories of different block sizes: "
                     + source.dir() + " has " + s.blockSize() + " bytes, " + target.dir() + " has " + t.blockSize()
-                    + " (a restore point's block map fits only its block size); nothing was " + (keepSource ? "copied" : "moved"));
+                    + " (a restore point's block map fits only its block size)" + nothing);
         }
         if (!s.blockIdAlgorithm().equals(t.blockIdAlgorithm())) {
             throw new IllegalArgumentException("cannot " + verb + " between repositories of different block id"
-                    + " algorithms: " + s.blockIdAlgorithm() + " and " + t.blockIdAlgorithm() + "; nothing was "
-                    + (keepSource ? "copied" : "moved"));
+                    + " algorithms: " + s.blockIdAlgorithm() + " and " + t.blockIdAlgorithm() + nothing);
         }
     }
 

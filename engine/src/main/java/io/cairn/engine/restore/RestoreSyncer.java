@@ -65,7 +65,7 @@ final class RestoreSyncer {
     void wrote(final long totalBytes) throws IOException {
         final Throwable f = failure;
         if (f != null) {
-            throw rethrow(f);
+            throw Threads.asIOException(f);
         }
         if (totalBytes < nextAt || completed != requested) {
             return;
@@ -85,7 +85,7 @@ final class RestoreSyncer {
         stop();
         final Throwable f = failure;
         if (f != null) {
-            throw rethrow(f);
+            throw Threads.asIOException(f);
         }
     }
 
@@ -129,18 +129,5 @@ final class RestoreSyncer {
             syncs++;
             completed = wanted;
         }
-    }
-
-    private static IOException rethrow(final Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException re) {
-            throw re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
     }
 }

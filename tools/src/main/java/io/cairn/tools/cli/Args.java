@@ -97,7 +97,7 @@ public final class Args {
         } catch (NumberFormatException e) {
             n = min - 1;
         }
-        if (n < min || n > max || min > max) {
+        if (n < min || n > max) {
             throw new UsageException("--" + name + " takes a number from " + min + " to " + max + ", got '" + v + "'");
         }
         return n;
